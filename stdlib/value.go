@@ -1,0 +1,129 @@
+package stdlib
+
+import (
+	"math"
+	"regexp"
+	"time"
+)
+
+// Type is the dynamic type of a Value, as TICKscript's lambda evaluator sees it.
+type Type uint8
+
+// The value types of TICKscript expressions (Kapacitor's ast.ValueType, minus the
+// pipeline-only kinds lambda, list and star, which never reach a lambda at run time).
+const (
+	// TypeMissing is the value of a reference that names neither a field nor a tag.
+	TypeMissing Type = iota
+	TypeFloat
+	TypeInt
+	TypeString
+	TypeBool
+	TypeDuration
+	TypeTime
+	TypeRegex
+)
+
+var typeNames = [...]string{
+	TypeMissing:  "missing",
+	TypeFloat:    "float",
+	TypeInt:      "int",
+	TypeString:   "string",
+	TypeBool:     "boolean",
+	TypeDuration: "duration",
+	TypeTime:     "time",
+	TypeRegex:    "regex",
+}
+
+// String returns the type's name as Kapacitor prints it in error messages.
+func (t Type) String() string {
+	if int(t) < len(typeNames) {
+		return typeNames[t]
+	}
+	return "invalid type"
+}
+
+// Value is one dynamically typed TICKscript value. The zero Value is Missing.
+// Values are small and passed by value; none of them allocates except strings
+// and regexes, which share their backing data.
+type Value struct {
+	typ Type
+	n   uint64         // float bits, int, bool (0/1), duration ns, time as Unix ns
+	s   string         // string value
+	re  *regexp.Regexp // regex value
+}
+
+// Missing is the value of a reference that names no field or tag of a point.
+var Missing = Value{}
+
+// Float returns a float Value.
+func Float(f float64) Value { return Value{typ: TypeFloat, n: math.Float64bits(f)} }
+
+// Int returns an int Value.
+func Int(i int64) Value { return Value{typ: TypeInt, n: uint64(i)} }
+
+// String returns a string Value.
+func String(s string) Value { return Value{typ: TypeString, s: s} }
+
+// Bool returns a boolean Value.
+func Bool(b bool) Value {
+	v := Value{typ: TypeBool}
+	if b {
+		v.n = 1
+	}
+	return v
+}
+
+// Duration returns a duration Value.
+func Duration(d time.Duration) Value { return Value{typ: TypeDuration, n: uint64(d)} }
+
+// Time returns a time Value holding t as nanoseconds since the Unix epoch.
+func Time(unixNano int64) Value { return Value{typ: TypeTime, n: uint64(unixNano)} }
+
+// Regex returns a regex Value.
+func Regex(re *regexp.Regexp) Value { return Value{typ: TypeRegex, re: re} }
+
+// Type returns the dynamic type of v.
+func (v Value) Type() Type { return v.typ }
+
+// IsMissing reports whether v is the Missing value.
+func (v Value) IsMissing() bool { return v.typ == TypeMissing }
+
+// Float returns the float held by v; it is only meaningful when v.Type() is TypeFloat.
+func (v Value) Float() float64 { return math.Float64frombits(v.n) }
+
+// Int returns the int held by v; it is only meaningful when v.Type() is TypeInt.
+func (v Value) Int() int64 { return int64(v.n) }
+
+// Str returns the string held by v; it is only meaningful when v.Type() is TypeString.
+func (v Value) Str() string { return v.s }
+
+// Bool returns the boolean held by v; it is only meaningful when v.Type() is TypeBool.
+func (v Value) Bool() bool { return v.n != 0 }
+
+// Duration returns the duration held by v; it is only meaningful when v.Type() is TypeDuration.
+func (v Value) Duration() time.Duration { return time.Duration(v.n) }
+
+// UnixNano returns the time held by v as nanoseconds since the Unix epoch; it is only
+// meaningful when v.Type() is TypeTime.
+func (v Value) UnixNano() int64 { return int64(v.n) }
+
+// Regex returns the regex held by v; it is nil unless v.Type() is TypeRegex.
+func (v Value) Regex() *regexp.Regexp { return v.re }
+
+// Equal reports whether a and b have the same type and value. Floats compare by
+// value (NaN is unequal to itself), regexes by their source text.
+func (a Value) Equal(b Value) bool {
+	if a.typ != b.typ {
+		return false
+	}
+	switch a.typ {
+	case TypeFloat:
+		return a.Float() == b.Float()
+	case TypeString:
+		return a.s == b.s
+	case TypeRegex:
+		return a.re.String() == b.re.String()
+	default:
+		return a.n == b.n
+	}
+}

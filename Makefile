@@ -1,0 +1,42 @@
+# tickc — build, demo, tests and benchmarks.
+GO ?= go
+BIN := bin/tickc
+
+.PHONY: all build demo test vet unit conformance conformance-update bench fuzz clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/tickc
+
+# demo compiles the built-in example task and replays the built-in data through it.
+demo: build
+	$(BIN) check examples/cpu.tick
+	$(BIN) build -o bin/cpu examples/cpu.tick
+	bin/cpu replay --input examples/cpu.srpl --clock-zero 2024-01-01T00:00:00Z --duration 1m
+
+vet:
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^testdata/')); \
+	if [ -n "$$out" ]; then echo "not gofmt'ed:"; echo "$$out"; exit 1; fi
+
+conformance:
+	scripts/conformance.sh
+
+conformance-update:
+	scripts/conformance.sh -update
+
+unit:
+	$(GO) test ./...
+
+# test is what CI runs: static checks, the conformance regression check, then the unit tests.
+test: vet conformance unit
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 10m ./parser
+
+clean:
+	rm -rf bin

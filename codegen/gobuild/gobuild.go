@@ -1,0 +1,385 @@
+package gobuild
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/tickc/tickc"
+)
+
+// Program is one generated program to build.
+type Program struct {
+	Name   string // names the program's package directory and module; letters, digits, '_', '-' and '.'
+	Source []byte // the generated main.go
+	Output string // where the binary goes
+}
+
+// Options configure Build. The zero Options build with the default cache.
+type Options struct {
+	// CacheDir holds the extracted runtime source and the built binaries;
+	// "" means DefaultCacheDir.
+	CacheDir string
+	// NoCache builds even when a cached binary exists (it still fills the cache).
+	NoCache bool
+	// Env is the environment of the go command; nil means os.Environ().
+	Env []string
+}
+
+// DefaultCacheDir returns $TICKC_CACHE when it is set, else os.UserCacheDir()/tickc.
+func DefaultCacheDir() (string, error) {
+	if d := os.Getenv("TICKC_CACHE"); d != "" {
+		return d, nil
+	}
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("no cache directory (set TICKC_CACHE): %v", err)
+	}
+	return filepath.Join(d, "tickc"), nil
+}
+
+// A BuildError is a failure of the go command on generated code. Generated code
+// that does not compile is a bug in tickc, not in the user's script.
+type BuildError struct {
+	Dir    string // the build directory, kept for inspection
+	Output string // what the go command printed
+}
+
+func (e *BuildError) Error() string {
+	return fmt.Sprintf("internal error: the generated Go code does not compile (this is a bug in tickc, please report it with your script); build directory %s:\n%s",
+		e.Dir, strings.TrimRight(e.Output, "\n"))
+}
+
+var validName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
+
+// Build compiles the programs into their Output paths. Programs whose binary is
+// in the cache (same source, same runtime, same Go toolchain) are copied from
+// it; the others are built together, in one module and one go build run.
+func Build(ctx context.Context, progs []Program, opts Options) error {
+	cache := opts.CacheDir
+	if cache == "" {
+		var err error
+		if cache, err = DefaultCacheDir(); err != nil {
+			return err
+		}
+	}
+	env := opts.Env
+	if env == nil {
+		env = os.Environ()
+	}
+	env = buildEnv(env)
+	seen := map[string]bool{}
+	for _, p := range progs {
+		if !validName.MatchString(p.Name) {
+			return fmt.Errorf("invalid program name %q", p.Name)
+		}
+		if seen[p.Name] {
+			return fmt.Errorf("program %q given twice", p.Name)
+		}
+		seen[p.Name] = true
+	}
+	toolchain, err := goToolchain(ctx, env)
+	if err != nil {
+		return err
+	}
+	binDir := filepath.Join(cache, "bin")
+	var todo []Program
+	var keys []string
+	for _, p := range progs {
+		key := binaryKey(p.Source, toolchain)
+		cached := filepath.Join(binDir, key)
+		if !opts.NoCache {
+			if _, err := os.Stat(cached); err == nil {
+				if err := copyFile(cached, p.Output); err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		todo = append(todo, p)
+		keys = append(keys, key)
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	src, err := ExtractSource(cache)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(binDir, 0o755); err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp(cache, "build-")
+	if err != nil {
+		return err
+	}
+	if err := writeModule(dir, src, todo); err != nil {
+		os.RemoveAll(dir)
+		return err
+	}
+	outDir := filepath.Join(dir, "out")
+	args := []string{"build", "-trimpath", "-o", outDir + string(filepath.Separator)}
+	for _, p := range todo {
+		args = append(args, "./"+p.Name)
+	}
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = dir
+	cmd.Env = env
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = &out
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			os.RemoveAll(dir)
+			return ctx.Err()
+		}
+		var exitErr *exec.ExitError
+		if !errors.As(err, &exitErr) {
+			os.RemoveAll(dir)
+			return fmt.Errorf("running go build: %v", err)
+		}
+		return &BuildError{Dir: dir, Output: out.String()}
+	}
+	defer os.RemoveAll(dir)
+	for i, p := range todo {
+		built := filepath.Join(outDir, p.Name+exeSuffix(env))
+		if err := copyFile(built, filepath.Join(binDir, keys[i])); err != nil {
+			return err
+		}
+		if err := copyFile(built, p.Output); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// buildEnv returns env prepared for building generated modules: modules on,
+// no workspace, and -mod=mod so go.sum may be completed from the module cache.
+func buildEnv(env []string) []string {
+	var out []string
+	goflags := ""
+	for _, kv := range env {
+		switch {
+		case strings.HasPrefix(kv, "GOFLAGS="):
+			for _, f := range strings.Fields(strings.TrimPrefix(kv, "GOFLAGS=")) {
+				if !strings.HasPrefix(f, "-mod=") {
+					goflags += f + " "
+				}
+			}
+		case strings.HasPrefix(kv, "GOWORK="), strings.HasPrefix(kv, "GO111MODULE="):
+		default:
+			out = append(out, kv)
+		}
+	}
+	return append(out, "GOFLAGS="+goflags+"-mod=mod", "GOWORK=off", "GO111MODULE=on")
+}
+
+func exeSuffix(env []string) string {
+	goos := ""
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "GOOS=") {
+			goos = strings.TrimPrefix(kv, "GOOS=")
+		}
+	}
+	if goos == "windows" || goos == "" && filepath.Separator == '\\' {
+		return ".exe"
+	}
+	return ""
+}
+
+var (
+	toolchainMu    sync.Mutex
+	toolchainCache = map[string]string{}
+)
+
+// goToolchain identifies the Go toolchain and target the binaries are built
+// with, for the cache key.
+func goToolchain(ctx context.Context, env []string) (string, error) {
+	k := strings.Join(env, "\x00")
+	toolchainMu.Lock()
+	defer toolchainMu.Unlock()
+	if v, ok := toolchainCache[k]; ok {
+		return v, nil
+	}
+	cmd := exec.CommandContext(ctx, "go", "env", "GOVERSION", "GOOS", "GOARCH", "CGO_ENABLED", "GOFLAGS", "GOAMD64", "GOARM64")
+	cmd.Env = env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		if errors.Is(err, exec.ErrNotFound) {
+			return "", errors.New("the go command is not installed or not in PATH; tickc build needs Go to compile the generated program")
+		}
+		return "", fmt.Errorf("go env: %v: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	v := string(out)
+	toolchainCache[k] = v
+	return v, nil
+}
+
+// binaryKey is the cache key of the binary built from source.
+func binaryKey(source []byte, toolchain string) string {
+	h := sha256.New()
+	h.Write([]byte(tickc.SourceHash()))
+	h.Write([]byte{0})
+	h.Write([]byte(toolchain))
+	h.Write([]byte{0})
+	h.Write(source)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// ExtractSource writes the embedded runtime source into cache/src/HASH, once,
+// and returns that directory.
+func ExtractSource(cache string) (string, error) {
+	dst := filepath.Join(cache, "src", tickc.SourceHash()[:24])
+	if _, err := os.Stat(filepath.Join(dst, "go.mod")); err == nil {
+		return dst, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return "", err
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(dst), "tmp-")
+	if err != nil {
+		return "", err
+	}
+	src := tickc.Source()
+	err = fs.WalkDir(src, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(tmp, filepath.FromSlash(p))
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		data, err := fs.ReadFile(src, p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o644)
+	})
+	if err != nil {
+		os.RemoveAll(tmp)
+		return "", fmt.Errorf("extracting the runtime source: %v", err)
+	}
+	if err := os.Rename(tmp, dst); err != nil {
+		os.RemoveAll(tmp)
+		// Another tickc extracted the same source at the same time.
+		if _, statErr := os.Stat(filepath.Join(dst, "go.mod")); statErr == nil {
+			return dst, nil
+		}
+		return "", fmt.Errorf("extracting the runtime source: %v", err)
+	}
+	return dst, nil
+}
+
+// writeModule lays out the build module in dir: go.mod and go.sum derived from
+// tickc's, and one package directory per program.
+func writeModule(dir, src string, progs []Program) error {
+	gomod, err := os.ReadFile(filepath.Join(src, "go.mod"))
+	if err != nil {
+		return err
+	}
+	gosum, err := os.ReadFile(filepath.Join(src, "go.sum"))
+	if err != nil {
+		return err
+	}
+	name := "programs"
+	if len(progs) == 1 {
+		name = progs[0].Name
+	}
+	mod, err := ModFile(gomod, "tickc.local/"+name, src)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), mod, 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.sum"), gosum, 0o644); err != nil {
+		return err
+	}
+	for _, p := range progs {
+		pkg := filepath.Join(dir, p.Name)
+		if err := os.MkdirAll(pkg, 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(pkg, "main.go"), p.Source, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ModFile derives the go.mod of a generated program's module from tickc's own
+// go.mod: same go version and requirements (so the versions match tickc's
+// go.sum), under the module path module, with tickc itself required and
+// replaced by the extracted source in srcDir.
+func ModFile(tickcMod []byte, module, srcDir string) ([]byte, error) {
+	lines := strings.Split(string(tickcMod), "\n")
+	found := false
+	for i, l := range lines {
+		if strings.HasPrefix(strings.TrimSpace(l), "module ") {
+			lines[i] = "module " + module
+			found = true
+			break
+		}
+	}
+	if !found {
+		return nil, errors.New("embedded go.mod has no module line")
+	}
+	var b strings.Builder
+	b.WriteString(strings.TrimRight(strings.Join(lines, "\n"), "\n"))
+	fmt.Fprintf(&b, "\n\nrequire github.com/tickc/tickc v0.0.0\n\nreplace github.com/tickc/tickc => %s\n", quoteModPath(srcDir))
+	return []byte(b.String()), nil
+}
+
+// quoteModPath quotes a file path for go.mod when it needs it.
+func quoteModPath(p string) string {
+	if strings.ContainsAny(p, " \t\"'`\\") {
+		return fmt.Sprintf("%q", p)
+	}
+	return p
+}
+
+// copyFile copies src to dst through a temporary file, so dst is never half
+// written, and makes it executable.
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	dir := filepath.Dir(dst)
+	tmp, err := os.CreateTemp(dir, ".tickc-*")
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(tmp, in); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o755); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Rename(tmp.Name(), dst); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return nil
+}

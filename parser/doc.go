@@ -1,0 +1,14 @@
+// Package parser reads TICKscript, the pipeline language of Kapacitor, into an
+// abstract syntax tree.
+//
+// ParseFile turns a script into a *Script; ParseExpr parses a lone expression
+// such as the body of a lambda supplied at define time. Every node knows its
+// source range as compact Pos offsets that a *File resolves to
+// "file.tick:LINE:COL". Syntax errors are collected, not thrown: the parser
+// recovers at statement boundaries and returns every error as a sorted
+// ErrorList of Diagnostics, which later stages reuse for their own reports.
+//
+// Check runs the semantic checks that need no pipeline model (immutable vars,
+// undefined identifiers, var types), and Format prints a script in the
+// canonical layout of Kapacitor's tickfmt.
+package parser

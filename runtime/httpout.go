@@ -1,0 +1,123 @@
+package runtime
+
+import (
+	"encoding/json"
+	"sync"
+)
+
+// HTTPOutConfig is the configuration of an httpOut node.
+type HTTPOutConfig struct {
+	Endpoint string // the name in httpOut('name'), served at /kapacitor/v1/tasks/<task>/<name>
+}
+
+// HTTPOut is the httpOut node. It keeps the latest point or batch of every
+// group as one row, in the order the groups first appeared, removes a
+// group's row when the group is deleted, and passes all data through to its
+// children. Its result may be read from other goroutines while the task runs.
+type HTTPOut struct {
+	Base
+	endpoint string
+
+	mu     sync.RWMutex
+	rows   []*Row    // one per group, in group creation order; nil until data
+	groups []GroupID // the group of each row
+	index  map[GroupID]int
+}
+
+// NewHTTPOut creates an httpOut node and registers its endpoint with the task.
+func NewHTTPOut(t *Task, info NodeInfo, cfg HTTPOutConfig) *HTTPOut {
+	n := &HTTPOut{endpoint: cfg.Endpoint, index: map[GroupID]int{}}
+	n.Task = t
+	n.Info = info
+	if t != nil {
+		t.outs = append(t.outs, n)
+	}
+	return n
+}
+
+// Endpoint returns the endpoint name.
+func (n *HTTPOut) Endpoint() string { return n.endpoint }
+
+// slot returns the index of g's row, creating the group at the end. The
+// caller holds n.mu.
+func (n *HTTPOut) slot(g GroupID) int {
+	i, ok := n.index[g]
+	if !ok {
+		i = len(n.rows)
+		n.index[g] = i
+		n.rows = append(n.rows, nil)
+		n.groups = append(n.groups, g)
+	}
+	return i
+}
+
+func (n *HTTPOut) set(g GroupID, row *Row) {
+	n.mu.Lock()
+	n.rows[n.slot(g)] = row
+	n.mu.Unlock()
+}
+
+// Point caches p's row for its group and passes p on.
+func (n *HTTPOut) Point(p Point) {
+	n.PointsIn++
+	n.set(p.Group, PointRow(p))
+	n.EmitPoint(p)
+}
+
+// Batch caches b's row for its group and passes b on.
+func (n *HTTPOut) Batch(b Batch) {
+	n.PointsIn++
+	n.set(b.Group, BatchRow(b))
+	n.EmitBatch(b)
+}
+
+// Barrier creates g's slot if the group is new, as Kapacitor's grouped
+// consumer does (its row stays null until data arrives), and passes it on.
+func (n *HTTPOut) Barrier(g GroupID, t int64) {
+	n.mu.Lock()
+	n.slot(g)
+	n.mu.Unlock()
+	n.EmitBarrier(g, t)
+}
+
+// DeleteGroup removes g's row and passes the deletion on.
+func (n *HTTPOut) DeleteGroup(g GroupID) {
+	n.mu.Lock()
+	if i, ok := n.index[g]; ok {
+		delete(n.index, g)
+		n.rows = append(n.rows[:i], n.rows[i+1:]...)
+		n.groups = append(n.groups[:i], n.groups[i+1:]...)
+		for j := i; j < len(n.groups); j++ {
+			n.index[n.groups[j]] = j
+		}
+	}
+	n.mu.Unlock()
+	n.EmitDeleteGroup(g)
+}
+
+// Done passes the end of input on; the cache stays readable.
+func (n *HTTPOut) Done() { n.EmitDone() }
+
+// Result returns a copy of what the endpoint serves now.
+func (n *HTTPOut) Result() Result {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	if len(n.rows) == 0 {
+		return Result{}
+	}
+	return Result{Series: append([]*Row(nil), n.rows...)}
+}
+
+// JSON returns the endpoint's body as Kapacitor serves it. When the result
+// cannot be encoded (a NaN value), it returns Kapacitor's error body
+// {"error":"..."} and false.
+func (n *HTTPOut) JSON() ([]byte, bool) {
+	b, err := n.Result().JSON()
+	if err != nil {
+		eb, _ := json.Marshal(struct {
+			Error string `json:"error"`
+		}{err.Error()})
+		return eb, false
+	}
+	return b, true
+}

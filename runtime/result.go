@@ -24,7 +24,7 @@ type Row struct {
 // {"series":null}; a nil entry of Series encodes as null (an httpOut group
 // that has seen only a barrier).
 type Result struct {
-	Series []*Row  `json:"series"`
+	Series []*Row `json:"series"`
 	Err    string `json:"error,omitempty"`
 }
 

@@ -195,7 +195,7 @@ type DurationLit struct {
 	Value    time.Duration
 }
 
-// StringLit is a string literal, 'single' or ”'triple”' quoted.
+// StringLit is a string literal, single-quoted or triple-quoted.
 type StringLit struct {
 	ValuePos Pos
 	Lit      string // the source text with its quotes

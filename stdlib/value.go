@@ -1,8 +1,10 @@
 package stdlib
 
 import (
+	"fmt"
 	"math"
 	"regexp"
+	"strconv"
 	"time"
 )
 
@@ -38,6 +40,9 @@ var typeNames = [...]string{
 func (t Type) String() string {
 	if int(t) < len(typeNames) {
 		return typeNames[t]
+	}
+	if t == TypeDynamic {
+		return "dynamic"
 	}
 	return "invalid type"
 }
@@ -126,4 +131,85 @@ func (a Value) Equal(b Value) bool {
 	default:
 		return a.n == b.n
 	}
+}
+
+// TypeDynamic is a static type only: the type of an expression that is not known
+// before run time, such as a field reference. No Value has it.
+const TypeDynamic Type = 100
+
+// MissingRef returns the Missing value of the reference name: it is Missing, and
+// it remembers the name so that error messages can say which reference was
+// absent, as Kapacitor's do ("left reference value \"x\" is missing value").
+func MissingRef(name string) Value { return Value{typ: TypeMissing, s: name} }
+
+// Ref returns the reference name a Missing value came from, or "" if it came
+// from none.
+func (v Value) Ref() string {
+	if v.typ != TypeMissing {
+		return ""
+	}
+	return v.s
+}
+
+// Zero returns a Value of type t holding its zero value: 0, "", false, 0s, the
+// Unix epoch, or a regex that matches the empty string. A Zero value stands for
+// "some value of type t" where only the type matters, as in CheckLogical.
+// Zero(TypeMissing) and any type that is not a value type give Missing.
+func Zero(t Type) Value {
+	switch t {
+	case TypeFloat, TypeInt, TypeString, TypeBool, TypeDuration, TypeTime:
+		return Value{typ: t}
+	case TypeRegex:
+		return Regex(emptyRegex)
+	}
+	return Missing
+}
+
+var emptyRegex = regexp.MustCompile(``)
+
+// Literal returns v written the way Kapacitor writes a constant in its error
+// messages: numbers with %v, strings and regexes without quotes, durations in
+// Go's notation (1h0m0s), times in RFC 3339, and a missing reference in
+// double quotes.
+func (v Value) Literal() string {
+	switch v.typ {
+	case TypeFloat:
+		return fmt.Sprint(v.Float())
+	case TypeInt:
+		return strconv.FormatInt(v.Int(), 10)
+	case TypeString:
+		return v.s
+	case TypeBool:
+		return strconv.FormatBool(v.Bool())
+	case TypeDuration:
+		return v.Duration().String()
+	case TypeTime:
+		return time.Unix(0, v.UnixNano()).UTC().Format(time.RFC3339Nano)
+	case TypeRegex:
+		if v.re == nil {
+			return ""
+		}
+		return v.re.String()
+	}
+	if v.s != "" {
+		return strconv.Quote(v.s)
+	}
+	return "missing"
+}
+
+// String returns v for debugging and test output: the type and the literal,
+// e.g. "float(1.5)" or "string(\"a\")".
+func (v Value) String() string {
+	switch v.typ {
+	case TypeString:
+		return "string(" + strconv.Quote(v.s) + ")"
+	case TypeFloat:
+		return "float(" + strconv.FormatFloat(v.Float(), 'g', -1, 64) + ")"
+	case TypeMissing:
+		if v.s != "" {
+			return "missing(" + strconv.Quote(v.s) + ")"
+		}
+		return "missing"
+	}
+	return v.typ.String() + "(" + v.Literal() + ")"
 }

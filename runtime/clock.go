@@ -46,3 +46,166 @@ func (c *ReplayClock) Advance(t int64) {
 		}
 	}
 }
+
+// Timer calls a function at a given task time, on the task's goroutine. Nodes
+// that act on time rather than on data (barrier, deadman, stats) use it. On
+// the wall clock it fires after the real delay, while the program serves; on
+// a replay clock it fires when the replay moves the clock to or past its
+// time, before the data of that time is delivered, with the clock set to
+// the timer's time. A Timer is used only from the task's goroutine.
+type Timer struct {
+	task  *Task
+	f     func(now int64)
+	at    int64
+	gen   uint64 // bumped on every Reset and Stop; stale firings are ignored
+	armed bool
+	seq   uint64 // creation order, to fire timers of equal time deterministically
+	wall  *time.Timer
+}
+
+// NewTimer returns a stopped timer that calls f with the task's time.
+func (t *Task) NewTimer(f func(now int64)) *Timer {
+	t.timerSeq++
+	return &Timer{task: t, f: f, seq: t.timerSeq}
+}
+
+// Reset arms the timer to fire at task time at (Unix nanoseconds), replacing
+// any earlier setting. A time already past fires as soon as possible.
+func (tm *Timer) Reset(at int64) {
+	tm.Stop()
+	tm.at = at
+	tm.armed = true
+	gen := tm.gen
+	t := tm.task
+	if _, ok := t.clock.(*ReplayClock); ok {
+		t.pending.push(tm, gen)
+		return
+	}
+	d := time.Duration(at - t.clock.Now())
+	tm.wall = time.AfterFunc(max(d, 0), func() {
+		t.post(func() {
+			if tm.armed && tm.gen == gen {
+				tm.armed = false
+				tm.f(t.clock.Now())
+			}
+		})
+	})
+	t.wallTimers[tm] = struct{}{}
+}
+
+// Stop disarms the timer.
+func (tm *Timer) Stop() {
+	tm.gen++
+	tm.armed = false
+	if tm.wall != nil {
+		tm.wall.Stop()
+		tm.wall = nil
+		delete(tm.task.wallTimers, tm)
+	}
+}
+
+// Armed reports whether the timer is set to fire.
+func (tm *Timer) Armed() bool { return tm.armed }
+
+// When returns the time the timer is set to fire at.
+func (tm *Timer) When() int64 { return tm.at }
+
+// timerHeap orders the armed timers of a replayed task by time, then by
+// creation order. Entries whose generation is stale are skipped when popped.
+type timerHeap []timerEntry
+
+type timerEntry struct {
+	tm  *Timer
+	gen uint64
+	at  int64
+}
+
+func (h *timerHeap) less(i, j int) bool {
+	a, b := (*h)[i], (*h)[j]
+	if a.at != b.at {
+		return a.at < b.at
+	}
+	return a.tm.seq < b.tm.seq
+}
+
+func (h *timerHeap) push(tm *Timer, gen uint64) {
+	*h = append(*h, timerEntry{tm, gen, tm.at})
+	i := len(*h) - 1
+	for i > 0 {
+		p := (i - 1) / 2
+		if !h.less(i, p) {
+			break
+		}
+		(*h)[i], (*h)[p] = (*h)[p], (*h)[i]
+		i = p
+	}
+}
+
+func (h *timerHeap) pop() timerEntry {
+	old := *h
+	top := old[0]
+	n := len(old) - 1
+	old[0] = old[n]
+	*h = old[:n]
+	i := 0
+	for {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < n && h.less(l, m) {
+			m = l
+		}
+		if r < n && h.less(r, m) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		(*h)[i], (*h)[m] = (*h)[m], (*h)[i]
+		i = m
+	}
+	return top
+}
+
+// AdvanceClock moves a replayed task's clock to ts, first firing, in time
+// order, every timer due at or before ts with the clock set to its time. It
+// does nothing to a task on the wall clock.
+func (t *Task) AdvanceClock(ts int64) {
+	rc, ok := t.clock.(*ReplayClock)
+	if !ok {
+		return
+	}
+	for len(t.pending) > 0 && t.pending[0].at <= ts {
+		e := t.pending.pop()
+		if !e.tm.armed || e.tm.gen != e.gen {
+			continue
+		}
+		e.tm.armed = false
+		rc.Advance(e.at)
+		e.tm.f(rc.Now())
+	}
+	rc.Advance(ts)
+}
+
+// setPoster installs the function that runs work on the task's goroutine.
+func (t *Task) setPoster(post func(func()) bool) {
+	t.postMu.Lock()
+	t.poster = post
+	t.postMu.Unlock()
+}
+
+// post runs f on the task's goroutine; it drops f when the task has stopped
+// or has no goroutine.
+func (t *Task) post(f func()) {
+	t.postMu.Lock()
+	post := t.poster
+	t.postMu.Unlock()
+	if post != nil {
+		post(f)
+	}
+}
+
+// stopTimers disarms the wall-clock timers of a task that is stopping.
+func (t *Task) stopTimers() {
+	for tm := range t.wallTimers {
+		tm.Stop()
+	}
+}

@@ -73,6 +73,12 @@ type Task struct {
 
 	alertMu sync.Mutex
 	alerts  [][]byte
+
+	timerSeq   uint64
+	pending    timerHeap           // armed timers on a replay clock
+	wallTimers map[*Timer]struct{} // armed timers on the wall clock
+	postMu     sync.Mutex
+	poster     func(func()) bool // runs work on the task's goroutine; nil before Start
 }
 
 // NewTask makes the task of spec and runs its Build function. clock gives the
@@ -99,6 +105,7 @@ func NewTask(spec TaskSpec, cfg *Config, clock Clock, log *slog.Logger) (*Task, 
 		Handlers:     true,
 		clock:        clock,
 		measurements: map[string]bool{},
+		wallTimers:   map[*Timer]struct{}{},
 	}
 	if spec.Type == BatchTask {
 		t.batch = &BatchNode{}
@@ -196,11 +203,12 @@ func (t *Task) Queries() []*QueryNode { return t.queries }
 // HTTPOuts returns the task's httpOut nodes in creation order.
 func (t *Task) HTTPOuts() []*HTTPOut { return t.outs }
 
-// HTTPOut returns the httpOut node serving endpoint, or nil.
+// HTTPOut returns the httpOut node serving endpoint, or nil. Of two nodes
+// with the same endpoint the later one is served, as in Kapacitor.
 func (t *Task) HTTPOut(endpoint string) *HTTPOut {
-	for _, o := range t.outs {
-		if o.endpoint == endpoint {
-			return o
+	for i := len(t.outs) - 1; i >= 0; i-- {
+		if t.outs[i].endpoint == endpoint {
+			return t.outs[i]
 		}
 	}
 	return nil
@@ -232,6 +240,13 @@ func (t *Task) Done() {
 	}
 	if t.batch != nil {
 		t.batch.Done()
+	}
+}
+
+// deliverPoint hands a routed point to the stream root.
+func (t *Task) deliverPoint(p Point) {
+	if t.stream != nil {
+		t.stream.Point(p)
 	}
 }
 

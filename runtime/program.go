@@ -1,0 +1,177 @@
+package runtime
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+)
+
+// Program is the set of tasks of one generated binary and the machinery that
+// feeds them: routing of written points, one goroutine per task while
+// serving, and the end of input.
+type Program struct {
+	Tasks  []*Task
+	Config *Config
+	Log    *slog.Logger
+
+	mu      sync.RWMutex
+	running bool
+	stopped bool
+	loops   []*taskLoop // one per task while running
+}
+
+// NewProgram builds the tasks of specs with the given configuration and
+// logger (nil for defaults). newClock makes each task's clock (nil: the wall
+// clock); a replay gives every task its own ReplayClock. Task names must be
+// unique.
+func NewProgram(specs []TaskSpec, cfg *Config, newClock func() Clock, log *slog.Logger) (*Program, error) {
+	if cfg == nil {
+		cfg = NewConfig()
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if len(specs) == 0 {
+		return nil, errors.New("the program has no task")
+	}
+	p := &Program{Config: cfg, Log: log}
+	seen := map[string]bool{}
+	for _, s := range specs {
+		if seen[s.Name] {
+			return nil, fmt.Errorf("two tasks are named %q", s.Name)
+		}
+		seen[s.Name] = true
+		var clock Clock = WallClock{}
+		if newClock != nil {
+			clock = newClock()
+		}
+		t, err := NewTask(s, cfg, clock, log)
+		if err != nil {
+			return nil, err
+		}
+		p.Tasks = append(p.Tasks, t)
+	}
+	return p, nil
+}
+
+// Task returns the task named name, or nil.
+func (p *Program) Task(name string) *Task {
+	for _, t := range p.Tasks {
+		if t.Name == name {
+			return t
+		}
+	}
+	return nil
+}
+
+// ErrStopped is returned by Write once the program stops accepting writes.
+var ErrStopped = errors.New("the server is shutting down")
+
+// taskLoop is the goroutine that owns a task while the program serves: all
+// data and timer callbacks of the task run on it, in the order they were
+// posted.
+type taskLoop struct {
+	work chan func()
+	done chan struct{}
+}
+
+func (l *taskLoop) run() {
+	defer close(l.done)
+	for f := range l.work {
+		if f == nil {
+			return
+		}
+		f()
+	}
+}
+
+// Start starts one goroutine per task. From then on the tasks receive data
+// only through Write and their timers, and Stop must be called to end them.
+func (p *Program) Start() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.running || p.stopped {
+		return
+	}
+	p.running = true
+	p.loops = make([]*taskLoop, len(p.Tasks))
+	for i, t := range p.Tasks {
+		l := &taskLoop{work: make(chan func()), done: make(chan struct{})}
+		p.loops[i] = l
+		t.setPoster(func(f func()) bool {
+			select {
+			case l.work <- f:
+				return true
+			case <-l.done:
+				return false
+			}
+		})
+		go l.run()
+	}
+}
+
+// Write delivers points to every task that accepts them (see Task.Accepts)
+// and returns once all of them have been processed: a writer is slowed down
+// to the pace of the tasks. Before Start, the points are processed on the
+// caller's goroutine. After Stop it returns ErrStopped.
+func (p *Program) Write(points []Point) error {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if p.stopped {
+		return ErrStopped
+	}
+	var wg sync.WaitGroup
+	for i, t := range p.Tasks {
+		var mine []Point
+		for _, pt := range points {
+			if t.Accepts(pt.Database, pt.RetentionPolicy, pt.Name) {
+				mine = append(mine, pt)
+			}
+		}
+		if len(mine) == 0 {
+			continue
+		}
+		deliver := func() {
+			for _, pt := range mine {
+				t.deliverPoint(pt)
+			}
+		}
+		if !p.running {
+			deliver()
+			continue
+		}
+		wg.Add(1)
+		p.loops[i].work <- func() { defer wg.Done(); deliver() }
+	}
+	wg.Wait()
+	return nil
+}
+
+// Stop stops accepting writes, waits for the writes in progress, passes Done
+// through every task and waits for the task goroutines to end. It may be
+// called more than once.
+func (p *Program) Stop() {
+	p.mu.Lock()
+	if p.stopped {
+		p.mu.Unlock()
+		return
+	}
+	p.stopped = true
+	running := p.running
+	p.mu.Unlock()
+	for i, t := range p.Tasks {
+		end := func() {
+			t.stopTimers()
+			t.Done()
+		}
+		if !running {
+			end()
+			continue
+		}
+		l := p.loops[i]
+		l.work <- end
+		l.work <- nil
+		<-l.done
+	}
+}

@@ -1,0 +1,425 @@
+package runtime
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tickc/tickc/stdlib"
+)
+
+// ReadStreamRecording reads a stream recording (.srpl): records of three
+// lines, a database, a retention policy and one line-protocol point with a
+// nanosecond timestamp. name prefixes errors ("name:LINE: ..."). A point
+// without timestamp gets now.
+func ReadStreamRecording(r io.Reader, name string, now int64) ([]Point, error) {
+	br := bufio.NewReader(r)
+	lineNo := 0
+	readLine := func() (string, bool, error) {
+		s, err := br.ReadString('\n')
+		if err != nil && err != io.EOF {
+			return "", false, fmt.Errorf("%s: read replay file failed: %w", name, err)
+		}
+		if err == io.EOF && s == "" {
+			return "", false, nil
+		}
+		lineNo++
+		s = strings.TrimSuffix(s, "\n")
+		s = strings.TrimSuffix(s, "\r")
+		return s, true, nil
+	}
+	var points []Point
+	for {
+		db, ok, err := readLine()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return points, nil
+		}
+		rp, ok, err := readLine()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, fmt.Errorf("%s:%d: invalid replay file format, expected another line", name, lineNo)
+		}
+		line, ok, err := readLine()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, fmt.Errorf("%s:%d: invalid replay file format, expected another line", name, lineNo)
+		}
+		if db == "" {
+			return nil, fmt.Errorf("%s:%d: invalid replay file format, empty database line", name, lineNo-2)
+		}
+		p, err := ParseLine([]byte(line), 1, now)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", name, lineNo, err)
+		}
+		p.Database = db
+		p.RetentionPolicy = rp
+		points = append(points, p)
+	}
+}
+
+// brplBatch is one batch of a batch recording, in Kapacitor's JSON.
+type brplBatch struct {
+	Name   string            `json:"name"`
+	TMax   time.Time         `json:"tmax"`
+	Group  string            `json:"group"` // written by Kapacitor, ignored on read
+	ByName bool              `json:"byname"`
+	Tags   map[string]string `json:"tags"`
+	Points []struct {
+		Fields map[string]any    `json:"fields"`
+		Tags   map[string]string `json:"tags"`
+		Time   time.Time         `json:"time"`
+	} `json:"points"`
+}
+
+// ReadBatchRecording reads a batch recording (.brpl): concatenated JSON
+// batches as Kapacitor writes them. Numbers decode as floats; a point
+// without tags has the batch's tags; the batch's dimensions are its sorted
+// tag keys (plus the name with byname); a batch's time (TMax) is its tmax, or
+// its last point's time when tmax is absent or earlier. Batches without
+// points are skipped. name prefixes errors ("name:LINE: ...").
+func ReadBatchRecording(r io.Reader, name string) ([]Batch, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var out []Batch
+	for {
+		off := dec.InputOffset()
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err == io.EOF {
+			return out, nil
+		} else if err != nil {
+			return nil, fmt.Errorf("%s:%d: invalid batch: %v", name, lineAt(data, off), jsonReason(err))
+		}
+		// The batch starts after the whitespace that preceded it.
+		start := off + int64(len(data[off:])-len(bytes.TrimLeft(data[off:], " \t\r\n")))
+		line := lineAt(data, start)
+		var bb brplBatch
+		if err := json.Unmarshal(raw, &bb); err != nil {
+			return nil, fmt.Errorf("%s:%d: invalid batch: %v", name, line, jsonReason(err))
+		}
+		if len(bb.Points) == 0 {
+			continue
+		}
+		b, err := bb.batch()
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %v", name, line, err)
+		}
+		out = append(out, b)
+	}
+}
+
+func (bb *brplBatch) batch() (Batch, error) {
+	tags := tagsFromMap(bb.Tags)
+	dims := Dimensions{ByName: bb.ByName}
+	for _, t := range tags {
+		dims.TagNames = append(dims.TagNames, t.Key)
+	}
+	b := Batch{
+		Name:       bb.Name,
+		Tags:       tags,
+		Dimensions: dims,
+		Group:      NewGroupID(bb.Name, tags, dims),
+		Points:     make([]BatchPoint, 0, len(bb.Points)),
+	}
+	for i, p := range bb.Points {
+		bp := BatchPoint{Time: p.Time.UnixNano(), Tags: tags}
+		if len(p.Tags) > 0 {
+			bp.Tags = tagsFromMap(p.Tags)
+		}
+		keys := make([]string, 0, len(p.Fields))
+		for k := range p.Fields {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			var v stdlib.Value
+			switch x := p.Fields[k].(type) {
+			case nil:
+				continue
+			case float64:
+				v = stdlib.Float(x)
+			case string:
+				v = stdlib.String(x)
+			case bool:
+				v = stdlib.Bool(x)
+			default:
+				return Batch{}, fmt.Errorf("point %d: field %q: a field value must be a number, a string or a boolean", i, k)
+			}
+			bp.Fields = append(bp.Fields, Field{k, v})
+		}
+		b.Points = append(b.Points, bp)
+	}
+	b.TMax = bb.TMax.UnixNano()
+	if last := b.Points[len(b.Points)-1].Time; bb.TMax.IsZero() || b.TMax < last {
+		b.TMax = last
+	}
+	return b, nil
+}
+
+// tagsFromMap returns m as sorted Tags, nil when empty.
+func tagsFromMap(m map[string]string) Tags {
+	if len(m) == 0 {
+		return nil
+	}
+	ts := make(Tags, 0, len(m))
+	for k, v := range m {
+		ts = append(ts, Tag{k, v})
+	}
+	sort.Slice(ts, func(i, j int) bool { return ts[i].Key < ts[j].Key })
+	return ts
+}
+
+// lineAt returns the 1-based line of byte offset off in data.
+func lineAt(data []byte, off int64) int {
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	return bytes.Count(data[:off], []byte{'\n'}) + 1
+}
+
+// jsonReason makes a decoding error read without Go type names.
+func jsonReason(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Sprintf("%s: unexpected JSON %s", te.Field, te.Value)
+	}
+	var pe *time.ParseError
+	if errors.As(err, &pe) {
+		return fmt.Sprintf("invalid time %q (want RFC3339)", pe.Value)
+	}
+	return err.Error()
+}
+
+// ReplayOptions says what a replay reads and how it runs.
+type ReplayOptions struct {
+	Streams    []string // stream recordings (.srpl), read one after the other
+	Batches    []string // batch recordings (.brpl); the N-th feeds the N-th query node
+	ClockZero  int64    // the replay clock's start (Unix ns)
+	Duration   int64    // where the clock is set at the end: ClockZero+Duration
+	Task       string   // replay only this task; empty: every task
+	NoHandlers bool     // alert handlers record events but deliver nowhere
+}
+
+// ReplayOutput is what a replay produces: every httpOut endpoint's result
+// and every alert event, in order.
+type ReplayOutput struct {
+	Endpoints []EndpointResult
+	Alerts    [][]byte
+}
+
+// EndpointResult is the body one httpOut endpoint serves.
+type EndpointResult struct {
+	Task, Endpoint string
+	Body           []byte // the JSON served
+}
+
+// replayEvent is one delivery of a replay: a point to the stream tasks or a
+// batch to one query node.
+type replayEvent struct {
+	time  int64 // when the replay delivers it: the point's time, the batch's last point time
+	point *Point
+	batch *Batch
+	query int // the query node's index, for a batch
+}
+
+// Replay runs recorded data through the program's tasks (all of them, or
+// opts.Task) and returns their results. Stream points go, in file order, to
+// every selected stream task that accepts them (as written points would);
+// the N-th batch file feeds the N-th query node of the selected batch task.
+// Deliveries from several files are merged by time (ties in file order,
+// stream files first). Each task's clock follows the data (see ReplayClock);
+// at the end it is set to ClockZero+Duration and the tasks get Done. Input
+// times are used as they are: they are not shifted. The program must be
+// built with replay clocks and not be running.
+func (p *Program) Replay(opts ReplayOptions) (*ReplayOutput, error) {
+	tasks := p.Tasks
+	if opts.Task != "" {
+		t := p.Task(opts.Task)
+		if t == nil {
+			return nil, fmt.Errorf("no task named %q (the program has %s)", opts.Task, p.taskNames())
+		}
+		tasks = []*Task{t}
+	}
+	if len(opts.Streams) == 0 && len(opts.Batches) == 0 {
+		return nil, errors.New("nothing to replay: give --input FILE.srpl or --batch FILE.brpl")
+	}
+	var streamTasks, batchTasks []*Task
+	for _, t := range tasks {
+		t.Handlers = !opts.NoHandlers
+		if t.Type == BatchTask {
+			batchTasks = append(batchTasks, t)
+		} else {
+			streamTasks = append(streamTasks, t)
+		}
+	}
+
+	var sources [][]replayEvent
+	for _, f := range opts.Streams {
+		pts, err := readFile(f, func(r io.Reader) ([]Point, error) { return ReadStreamRecording(r, f, opts.ClockZero) })
+		if err != nil {
+			return nil, err
+		}
+		if len(streamTasks) == 0 {
+			return nil, fmt.Errorf("%s: a stream recording needs a stream task, and %s is a batch task", f, p.taskNames())
+		}
+		evs := make([]replayEvent, len(pts))
+		for i := range pts {
+			evs[i] = replayEvent{time: pts[i].Time, point: &pts[i]}
+		}
+		sources = append(sources, evs)
+	}
+	var batchTask *Task
+	if len(opts.Batches) > 0 {
+		switch len(batchTasks) {
+		case 0:
+			return nil, fmt.Errorf("batch recordings need a batch task, and %s is a stream task", p.taskNames())
+		case 1:
+			batchTask = batchTasks[0]
+		default:
+			return nil, errors.New("several batch tasks: choose the one to replay with --task")
+		}
+		if n := len(batchTask.queries); n != len(opts.Batches) {
+			return nil, fmt.Errorf("task %s has %d query nodes but %d batch files were given", batchTask.Name, n, len(opts.Batches))
+		}
+	}
+	for i, f := range opts.Batches {
+		bs, err := readFile(f, func(r io.Reader) ([]Batch, error) { return ReadBatchRecording(r, f) })
+		if err != nil {
+			return nil, err
+		}
+		evs := make([]replayEvent, len(bs))
+		for j := range bs {
+			last := bs[j].Points[len(bs[j].Points)-1].Time
+			evs[j] = replayEvent{time: last, batch: &bs[j], query: i}
+		}
+		sources = append(sources, evs)
+	}
+
+	heads := make([]int, len(sources))
+	for {
+		// The next delivery: the earliest head, the first source on ties.
+		next := -1
+		for i, evs := range sources {
+			if heads[i] < len(evs) && (next < 0 || evs[heads[i]].time < sources[next][heads[next]].time) {
+				next = i
+			}
+		}
+		if next < 0 {
+			break
+		}
+		ev := sources[next][heads[next]]
+		heads[next]++
+		for _, t := range tasks {
+			t.AdvanceClock(ev.time)
+		}
+		if ev.point != nil {
+			for _, t := range streamTasks {
+				if t.Accepts(ev.point.Database, ev.point.RetentionPolicy, ev.point.Name) {
+					t.deliverPoint(*ev.point)
+				}
+			}
+		} else {
+			batchTask.queries[ev.query].Batch(*ev.batch)
+		}
+	}
+	for _, t := range tasks {
+		t.AdvanceClock(opts.ClockZero + opts.Duration)
+	}
+	for _, t := range tasks {
+		t.Done()
+	}
+
+	out := &ReplayOutput{}
+	for _, t := range tasks {
+		seen := map[string]int{}
+		for _, o := range t.outs {
+			body, _ := o.JSON()
+			r := EndpointResult{Task: t.Name, Endpoint: o.endpoint, Body: body}
+			// Of two httpOut nodes with one endpoint the later is served, as in Kapacitor.
+			if i, dup := seen[o.endpoint]; dup {
+				out.Endpoints[i] = r
+				continue
+			}
+			seen[o.endpoint] = len(out.Endpoints)
+			out.Endpoints = append(out.Endpoints, r)
+		}
+		out.Alerts = append(out.Alerts, t.Alerts()...)
+	}
+	return out, nil
+}
+
+func (p *Program) taskNames() string {
+	names := make([]string, len(p.Tasks))
+	for i, t := range p.Tasks {
+		names[i] = t.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+func readFile[T any](name string, read func(io.Reader) ([]T, error)) ([]T, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return read(f)
+}
+
+// WriteJSON prints the replay output as one JSON object:
+// {"httpOut":{ENDPOINT:RESULT,...},"alerts":[EVENT,...]}. Endpoints are keyed
+// by name, or by "task/name" when two replayed tasks have the same endpoint
+// name. An alert body that is JSON is written as the object; any other body
+// as a string.
+func (o *ReplayOutput) WriteJSON(w io.Writer) error {
+	count := map[string]int{}
+	for _, e := range o.Endpoints {
+		count[e.Endpoint]++
+	}
+	var b bytes.Buffer
+	b.WriteString(`{"httpOut":{`)
+	for i, e := range o.Endpoints {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		key := e.Endpoint
+		if count[key] > 1 {
+			key = e.Task + "/" + key
+		}
+		k, _ := json.Marshal(key)
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(e.Body)
+	}
+	b.WriteString(`},"alerts":[`)
+	for i, a := range o.Alerts {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		a = bytes.TrimRight(a, "\r\n")
+		if json.Valid(a) {
+			b.Write(a)
+		} else {
+			s, _ := json.Marshal(string(a))
+			b.Write(s)
+		}
+	}
+	b.WriteString("]}\n")
+	_, err := w.Write(b.Bytes())
+	return err
+}

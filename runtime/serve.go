@@ -1,0 +1,56 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+)
+
+// Serve runs p as a server on ln until ctx is cancelled: it starts the
+// tasks, answers the HTTP API (see Handler), and on cancellation stops
+// accepting requests, lets the requests in flight finish (up to the
+// configured shutdown timeout), passes Done through the tasks and returns.
+// It returns nil after a clean shutdown.
+func Serve(ctx context.Context, p *Program, ln net.Listener, cfg *Config, log *slog.Logger) error {
+	if cfg == nil {
+		cfg = NewConfig()
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	p.Start()
+	srv := &http.Server{
+		Handler:           NewHandler(p, cfg, log),
+		ReadHeaderTimeout: 30 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("listening", "addr", ln.Addr().String(), "tasks", p.taskNames())
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+	case serveErr = <-errc:
+	}
+	timeout := cfg.HTTP.ShutdownTimeout
+	if timeout <= 0 {
+		timeout = DefaultShutdownTimeout
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Warn("requests still in flight at shutdown", "err", err)
+		_ = srv.Close()
+	}
+	p.Stop()
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		return serveErr
+	}
+	log.Info("stopped")
+	return nil
+}

@@ -443,8 +443,8 @@ func (l *lexer) quoted(q byte, kind tokKind, unterminated string) token {
 	return token{kind: tokIllegal, text: unterminated}
 }
 
-// str reads a 'single' or ”'triple”' quoted string. A triple-quoted string
-// has no escapes and ends at the first "”'".
+// str reads a single-quoted or triple-quoted string. A triple-quoted string
+// has no escapes and ends at the first three quotes in a row.
 func (l *lexer) str() token {
 	if strings.HasPrefix(l.src[l.pos:], "'''") {
 		end := strings.Index(l.src[l.pos+3:], "'''")

@@ -101,6 +101,9 @@ func ParseLine(line []byte, precision, now int64) (Point, error) {
 
 // parseLine decodes one non-empty line; it returns the reason of a failure.
 func parseLine(line []byte, precision, now int64) (Point, string) {
+	if !hasFieldSection(line) {
+		return Point{}, "missing fields"
+	}
 	dec := lineprotocol.NewDecoderWithBytes(line)
 	if !dec.Next() {
 		return Point{}, "missing measurement"
@@ -170,6 +173,21 @@ func parseLine(line []byte, precision, now int64) (Point, string) {
 	p.Tags = dedupTags(p.Tags)
 	p.Fields = dedupFields(p.Fields)
 	return p, ""
+}
+
+// hasFieldSection reports whether the line has an unescaped space after its
+// series key, i.e. anything where fields could be.
+func hasFieldSection(line []byte) bool {
+	line = bytes.TrimRight(bytes.TrimLeft(line, " \t"), " \t\r")
+	for i := 0; i < len(line); i++ {
+		switch line[i] {
+		case '\\':
+			i++
+		case ' ':
+			return true
+		}
+	}
+	return false
 }
 
 // reason strips the decoder's position prefix: the message names the line.

@@ -1,0 +1,137 @@
+package runtime
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/tickc/tickc/stdlib"
+)
+
+func TestParseLinesTypesAndEscapes(t *testing.T) {
+	body := "# a comment\n" +
+		`cpu\,x,host=server\ A,type=idle value=97.1,n=3i,s="a \"q\" b",ok=true,off=F 1000` + "\n" +
+		"\n" +
+		`mem,b=2,a=1 v=1 2000` + "\n"
+	pts, err := ParseLines([]byte(body), "db", "rp", 1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pts) != 2 {
+		t.Fatalf("got %d points, want 2", len(pts))
+	}
+	p := pts[0]
+	if p.Name != "cpu,x" || p.Database != "db" || p.RetentionPolicy != "rp" || p.Time != 1000 {
+		t.Errorf("point = %+v", p)
+	}
+	if v, _ := p.Tags.Get("host"); v != "server A" {
+		t.Errorf("host = %q, want %q", v, "server A")
+	}
+	checks := []struct {
+		key  string
+		want stdlib.Value
+	}{
+		{"value", stdlib.Float(97.1)},
+		{"n", stdlib.Int(3)},
+		{"s", stdlib.String(`a "q" b`)},
+		{"ok", stdlib.Bool(true)},
+		{"off", stdlib.Bool(false)},
+	}
+	for _, c := range checks {
+		if got := p.Fields.Get(c.key); !got.Equal(c.want) || got.Type() != c.want.Type() {
+			t.Errorf("field %s = %v (%v), want %v (%v)", c.key, got, got.Type(), c.want, c.want.Type())
+		}
+	}
+	// Fields and tags come out sorted.
+	var keys []string
+	for _, f := range p.Fields {
+		keys = append(keys, f.Key)
+	}
+	if got := strings.Join(keys, ","); got != "n,off,ok,s,value" {
+		t.Errorf("field order %s", got)
+	}
+	if pts[1].Tags[0].Key != "a" || pts[1].Tags[1].Key != "b" {
+		t.Errorf("tags not sorted: %v", pts[1].Tags)
+	}
+}
+
+func TestParseLinesPrecision(t *testing.T) {
+	cases := []struct {
+		prec string
+		want int64
+	}{
+		{"", 7}, {"n", 7}, {"u", 7e3}, {"ms", 7e6}, {"s", 7e9}, {"m", 7 * 60e9}, {"h", 7 * 3600e9},
+	}
+	for _, c := range cases {
+		mul, err := ParsePrecision(c.prec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pts, err := ParseLines([]byte("m v=1 7"), "db", "rp", mul, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pts[0].Time != c.want {
+			t.Errorf("precision %q: time %d, want %d", c.prec, pts[0].Time, c.want)
+		}
+	}
+	if _, err := ParsePrecision("d"); err == nil {
+		t.Error("precision d accepted")
+	}
+	// Leading zeros, as in Kapacitor's recordings.
+	pts, err := ParseLines([]byte("m v=1 0000000002"), "db", "rp", 1e9, 0)
+	if err != nil || pts[0].Time != 2e9 {
+		t.Errorf("leading zeros: %v %v", pts, err)
+	}
+	// No timestamp: now, truncated to the precision.
+	pts, err = ParseLines([]byte("m v=1"), "db", "rp", 1e9, 5_700_000_000)
+	if err != nil || pts[0].Time != 5e9 {
+		t.Errorf("missing timestamp: %v %v", pts, err)
+	}
+	// Overflow is an error, not a wrapped time.
+	if _, err := ParseLines([]byte("m v=1 9223372036854775807"), "db", "rp", 1e9, 0); err == nil {
+		t.Error("overflowing timestamp accepted")
+	}
+}
+
+func TestParseLinesErrors(t *testing.T) {
+	body := "cpu value=1 1\ncpu value= 2\ncpu\ncpu v=1u 3\ncpu v=1 12x\n"
+	pts, err := ParseLines([]byte(body), "db", "rp", 1, 0)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if len(pts) != 1 {
+		t.Errorf("got %d good points, want 1", len(pts))
+	}
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("error has %d lines, want 4:\n%v", len(lines), err)
+	}
+	for i, prefix := range []string{
+		"unable to parse 'cpu value= 2': ",
+		"unable to parse 'cpu': missing fields",
+		"unable to parse 'cpu v=1u 3': unsigned integer",
+		"unable to parse 'cpu v=1 12x': ",
+	} {
+		if !strings.HasPrefix(lines[i], prefix) {
+			t.Errorf("error line %d = %q, want prefix %q", i, lines[i], prefix)
+		}
+	}
+	var le *LineError
+	if !errors.As(err, &le) || le.Line != 2 {
+		t.Errorf("first LineError = %+v, want line 2", le)
+	}
+}
+
+func TestParseLinesDuplicateKeysLastWins(t *testing.T) {
+	pts, err := ParseLines([]byte("m,t=1,t=2 v=1,v=2 1"), "db", "rp", 1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pts[0].Tags) != 1 || pts[0].Tags[0].Value != "2" {
+		t.Errorf("tags = %v", pts[0].Tags)
+	}
+	if len(pts[0].Fields) != 1 || pts[0].Fields[0].Value.Float() != 2 {
+		t.Errorf("fields = %v", pts[0].Fields)
+	}
+}

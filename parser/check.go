@@ -155,22 +155,27 @@ func (c *checker) use(id *Ident, inExpr bool) {
 	}
 }
 
-// suggest returns the declared name closest to name, if one is close enough
-// to be a likely typo.
+// suggest returns the declared name closest to name when it is close enough
+// to be a likely typo: at most one edit for names of up to five bytes, two
+// beyond. Names shorter than three bytes get no suggestion.
 func (c *checker) suggest(name string) string {
+	if len(name) < 3 {
+		return ""
+	}
+	limit := 1
+	if len(name) > 5 {
+		limit = 2
+	}
 	names := make([]string, 0, len(c.vars))
 	for n := range c.vars {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	best, bestD := "", len(name)/3+1
+	best, bestD := "", limit+1
 	for _, n := range names {
-		if d := editDistance(name, n); d < bestD || (d == bestD && best == "" && d <= 1) {
+		if d := editDistance(name, n); d < bestD {
 			best, bestD = n, d
 		}
-	}
-	if bestD > 2 {
-		return ""
 	}
 	return best
 }

@@ -145,7 +145,7 @@ func (p *parser) statement() (s Stmt) {
 
 // sync skips past the failed statement that began at token index start: to
 // the next "var" or "dbrp", or to an identifier that begins a line outside
-// any brackets.
+// any brackets. It reports the lexical errors it skips.
 func (p *parser) sync(start int) {
 	if p.i == start {
 		p.next()
@@ -153,6 +153,9 @@ func (p *parser) sync(start int) {
 	depth := 0
 	for ; p.tok.kind != tokEOF; p.next() {
 		switch p.tok.kind {
+		case tokIllegal:
+			// Lexical errors are reported even in skipped text.
+			p.errs.Add(p.file.Position(p.tok.pos), p.tok.text)
 		case tokVar, tokDBRP:
 			return
 		case tokLParen, tokLBrack:

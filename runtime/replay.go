@@ -99,16 +99,16 @@ func ReadBatchRecording(r io.Reader, name string) ([]Batch, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	var out []Batch
 	for {
+		// The batch starts after the whitespace that follows the previous one.
 		off := dec.InputOffset()
+		off += int64(len(data[off:]) - len(bytes.TrimLeft(data[off:], " \t\r\n")))
+		line := lineAt(data, off)
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err == io.EOF {
 			return out, nil
 		} else if err != nil {
-			return nil, fmt.Errorf("%s:%d: invalid batch: %v", name, lineAt(data, off), jsonReason(err))
+			return nil, fmt.Errorf("%s:%d: invalid batch: %v", name, line, jsonReason(err))
 		}
-		// The batch starts after the whitespace that preceded it.
-		start := off + int64(len(data[off:])-len(bytes.TrimLeft(data[off:], " \t\r\n")))
-		line := lineAt(data, start)
 		var bb brplBatch
 		if err := json.Unmarshal(raw, &bb); err != nil {
 			return nil, fmt.Errorf("%s:%d: invalid batch: %v", name, line, jsonReason(err))

@@ -15,7 +15,7 @@ const (
 
 // FormatDuration writes d in InfluxQL notation, as string() and Kapacitor's
 // outputs do: the largest unit that divides d exactly, among w, d, h, m, s,
-// ms, u and ns ("90m", "2d", "1500ms", "0s").
+// ms and u ("90m", "2d", "1500ms", "0s").
 func FormatDuration(d time.Duration) string {
 	switch {
 	case d == 0:
@@ -32,10 +32,10 @@ func FormatDuration(d time.Duration) string {
 		return strconv.FormatInt(int64(d/time.Second), 10) + "s"
 	case d%time.Millisecond == 0:
 		return strconv.FormatInt(int64(d/time.Millisecond), 10) + "ms"
-	case d%time.Microsecond == 0:
-		return strconv.FormatInt(int64(d/time.Microsecond), 10) + "u"
 	}
-	return strconv.FormatInt(int64(d), 10) + "ns"
+	// There is no nanosecond unit in the output: what is left is written in
+	// whole microseconds, truncated (1ns is "0u").
+	return strconv.FormatInt(int64(d/time.Microsecond), 10) + "u"
 }
 
 // ErrInvalidDuration is the error of ParseDuration on malformed text.

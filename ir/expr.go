@@ -103,12 +103,12 @@ func (e *Unary) Type() stdlib.Type { return e.T }
 // Type implements Expr.
 func (e *FuncCall) Type() stdlib.Type { return e.T }
 
-func (*Literal) exprNode() {}
-func (*Ref) exprNode()     {}
-func (*TimeRef) exprNode() {}
-func (*Binary) exprNode()  {}
-func (*Unary) exprNode()   {}
-func (*FuncCall) exprNode()    {}
+func (*Literal) exprNode()  {}
+func (*Ref) exprNode()      {}
+func (*TimeRef) exprNode()  {}
+func (*Binary) exprNode()   {}
+func (*Unary) exprNode()    {}
+func (*FuncCall) exprNode() {}
 
 // String writes the literal in TICKscript syntax.
 func (e *Literal) String() string {

@@ -29,13 +29,15 @@ func DumpExpr(x Expr, f *File) string {
 }
 
 type dumper struct {
-	file *File
-	b    strings.Builder
+	file  *File
+	b     strings.Builder
+	label string // printed before the next node's kind, such as "arg "
 }
 
 func (d *dumper) line(depth int, pos Pos, format string, args ...any) {
 	p := d.file.Position(pos)
-	fmt.Fprintf(&d.b, "%s%d:%d ", strings.Repeat("  ", depth), p.Line, p.Column)
+	fmt.Fprintf(&d.b, "%s%d:%d %s", strings.Repeat("  ", depth), p.Line, p.Column, d.label)
+	d.label = ""
 	fmt.Fprintf(&d.b, format, args...)
 	d.b.WriteByte('\n')
 }
@@ -55,8 +57,10 @@ func (d *dumper) stmt(s Stmt, depth int) {
 	}
 }
 
-func (d *dumper) exprs(xs []Expr, depth int) {
+// args dumps call arguments, each labelled "arg".
+func (d *dumper) args(xs []Expr, depth int) {
 	for _, x := range xs {
+		d.label = "arg "
 		d.expr(x, depth)
 	}
 }
@@ -83,7 +87,9 @@ func (d *dumper) expr(x Expr, depth int) {
 		d.line(depth, x.Pos(), "Star")
 	case *ListLit:
 		d.line(depth, x.Pos(), "List")
-		d.exprs(x.Elems, depth+1)
+		for _, e := range x.Elems {
+			d.expr(e, depth+1)
+		}
 	case *Lambda:
 		d.line(depth, x.Pos(), "Lambda")
 		d.expr(x.Body, depth+1)
@@ -99,22 +105,22 @@ func (d *dumper) expr(x Expr, depth int) {
 		d.expr(x.X, depth+1)
 	case *CallExpr:
 		d.line(depth, x.Pos(), "Call %s", x.Fun.Name)
-		d.exprs(x.Args, depth+1)
+		d.args(x.Args, depth+1)
 	case *ChainCall:
 		d.line(depth, x.Pipe, "Chain |%s", x.Name.Name)
 		d.expr(x.X, depth+1)
-		d.exprs(x.Args, depth+2)
+		d.args(x.Args, depth+1)
 	case *PropertyCall:
 		d.line(depth, x.Dot, "Property .%s", x.Name.Name)
 		d.expr(x.X, depth+1)
-		d.exprs(x.Args, depth+2)
+		d.args(x.Args, depth+1)
 	case *PropertyRead:
 		d.line(depth, x.Dot, "PropertyRead .%s", x.Name.Name)
 		d.expr(x.X, depth+1)
 	case *UDFCall:
 		d.line(depth, x.At, "UDF @%s", x.Name.Name)
 		d.expr(x.X, depth+1)
-		d.exprs(x.Args, depth+2)
+		d.args(x.Args, depth+1)
 	default:
 		d.line(depth, NoPos, "%T", x)
 	}

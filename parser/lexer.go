@@ -394,8 +394,10 @@ func (l *lexer) number() token {
 			return token{kind: tokIllegal, text: fmt.Sprintf("invalid duration %q: a duration is an integer and one unit among u, µ, ms, s, m, h, d, w", text)}
 		case dot && unitStart(l.src[digitsEnd:]):
 			return token{kind: tokIllegal, text: fmt.Sprintf("invalid duration %q: durations must be integers", text)}
+		case strings.IndexAny(l.src[digitsEnd:digitsEnd+1], "eE") == 0:
+			return token{kind: tokIllegal, text: fmt.Sprintf("invalid number %q: exponents are not supported", text)}
 		default:
-			return token{kind: tokIllegal, text: fmt.Sprintf("invalid number %q", text)}
+			return token{kind: tokIllegal, text: fmt.Sprintf("invalid number %q: a duration ends in one unit among u, µ, ms, s, m, h, d, w", text)}
 		}
 	}
 	l.operator = true

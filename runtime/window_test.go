@@ -562,3 +562,41 @@ func canonicalSeries(rows []seriesRow) string {
 	sort.Strings(enc)
 	return "[" + strings.Join(enc, ",") + "]"
 }
+
+// chainNode is a node that can have children.
+type chainNode interface {
+	Receiver
+	AddChild(Receiver)
+}
+
+// checkStreamCase runs the recorded input of stream conformance case name
+// through from (its database and retention policy set to the recording's)
+// and the chain of nodes below it, and compares the last batch of each
+// group, or the last point when the chain emits points, with the case's
+// expected result.
+func checkStreamCase(t *testing.T, name string, from FromConfig, chain ...chainNode) {
+	t.Helper()
+	dir := filepath.Join("..", "..", "shared", "conformance", "cases", "stream", name)
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("conformance case not available: %v", err)
+	}
+	from.Database, from.RetentionPolicy = "dbname", "rpname"
+	var parent chainNode = NewFrom(nil, NodeInfo{Name: "from1"}, from)
+	head := parent
+	for _, n := range chain {
+		parent.AddChild(n)
+		parent = n
+	}
+	out := &sink{}
+	parent.AddChild(out)
+	for _, p := range readSrpl(t, filepath.Join(dir, "input.srpl")) {
+		head.Point(p)
+	}
+	got := lastPointSeries(out.pts)
+	if len(out.bts) > 0 {
+		got = lastBatchSeries(out.bts)
+	}
+	if want := expectedSeries(t, filepath.Join(dir, "expected.json")); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}

@@ -196,31 +196,50 @@ func groupBy(p Point, tags ...string) Point {
 // point named after the data, with its group tags and the field "sum" at the
 // window's end, when a point of the group at or past that end arrives.
 func alignedSums(pts []Point, d time.Duration, field string) []Point {
-	type win struct {
-		end  int64
-		sum  float64
-		name string
-		tags Tags
-		dims Dimensions
-	}
-	wins := map[GroupID]*win{}
+	w := newSumWindows(d, field)
 	var out []Point
 	for _, p := range pts {
-		w := wins[p.Group]
-		if w != nil && p.Time >= w.end {
-			sp := Point{Name: w.name, Time: w.end, Tags: w.tags, Dimensions: w.dims,
-				Fields: Fields{{Key: "sum", Value: stdlib.Float(w.sum)}}}
-			sp.Group = NewGroupID(sp.Name, sp.Tags, sp.Dimensions)
-			out = append(out, sp)
-			w = nil
-		}
-		if w == nil {
-			start := time.Unix(0, p.Time).Truncate(d).UnixNano()
-			w = &win{end: start + int64(d), name: p.Name, tags: dimensionTags(p.Tags, p.Dimensions.TagNames), dims: p.Dimensions}
-			wins[p.Group] = w
-		}
-		w.sum += p.Fields.Get(field).Float()
+		out = append(out, w.add(p)...)
 	}
+	return out
+}
+
+// sumWindows is the state of alignedSums, to feed it point by point.
+type sumWindows struct {
+	d     time.Duration
+	field string
+	wins  map[GroupID]*sumWindow
+}
+
+type sumWindow struct {
+	end  int64
+	sum  float64
+	name string
+	tags Tags
+	dims Dimensions
+}
+
+func newSumWindows(d time.Duration, field string) *sumWindows {
+	return &sumWindows{d: d, field: field, wins: map[GroupID]*sumWindow{}}
+}
+
+// add takes one point and returns the sum it makes the window emit, if any.
+func (s *sumWindows) add(p Point) []Point {
+	var out []Point
+	w := s.wins[p.Group]
+	if w != nil && p.Time >= w.end {
+		sp := Point{Name: w.name, Time: w.end, Tags: w.tags, Dimensions: w.dims,
+			Fields: Fields{{Key: "sum", Value: stdlib.Float(w.sum)}}}
+		sp.Group = NewGroupID(sp.Name, sp.Tags, sp.Dimensions)
+		out = append(out, sp)
+		w = nil
+	}
+	if w == nil {
+		start := time.Unix(0, p.Time).Truncate(s.d).UnixNano()
+		w = &sumWindow{end: start + int64(s.d), name: p.Name, tags: dimensionTags(p.Tags, p.Dimensions.TagNames), dims: p.Dimensions}
+		s.wins[p.Group] = w
+	}
+	w.sum += p.Fields.Get(s.field).Float()
 	return out
 }
 

@@ -397,7 +397,7 @@ func readSrpl(t *testing.T, path string) []Point {
 	}
 	var pts []Point
 	for i := 0; i+2 < len(lines); i += 3 {
-		parts := strings.Fields(lines[i+2])
+		parts := splitOutsideQuotes(lines[i+2], ' ')
 		if len(parts) != 3 {
 			t.Fatalf("%s: cannot read %q", path, lines[i+2])
 		}
@@ -407,7 +407,7 @@ func readSrpl(t *testing.T, path string) []Point {
 			k, v, _ := strings.Cut(kv, "=")
 			p.Tags = p.Tags.With(k, v)
 		}
-		for _, kv := range strings.Split(parts[1], ",") {
+		for _, kv := range splitOutsideQuotes(parts[1], ',') {
 			k, v, _ := strings.Cut(kv, "=")
 			p.Fields = p.Fields.With(k, lineValue(t, v))
 		}
@@ -417,6 +417,27 @@ func readSrpl(t *testing.T, path string) []Point {
 		pts = append(pts, p)
 	}
 	return pts
+}
+
+// splitOutsideQuotes splits s at each run of sep outside double quotes.
+func splitOutsideQuotes(s string, sep byte) []string {
+	var out []string
+	start, quoted := 0, false
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '"':
+			quoted = !quoted
+		case s[i] == sep && !quoted:
+			if i > start {
+				out = append(out, s[start:i])
+			}
+			start = i + 1
+		}
+	}
+	if start < len(s) {
+		out = append(out, s[start:])
+	}
+	return out
 }
 
 func lineValue(t *testing.T, s string) stdlib.Value {

@@ -81,15 +81,19 @@ func (tm *Timer) Reset(at int64) {
 		t.pending.push(tm, gen)
 		return
 	}
-	d := time.Duration(at - t.clock.Now())
+	d := time.Duration(at - t.Now())
 	tm.wall = time.AfterFunc(max(d, 0), func() {
 		t.post(func() {
 			if tm.armed && tm.gen == gen {
 				tm.armed = false
-				tm.f(t.clock.Now())
+				delete(t.wallTimers, tm)
+				tm.f(t.Now())
 			}
 		})
 	})
+	if t.wallTimers == nil {
+		t.wallTimers = map[*Timer]struct{}{}
+	}
 	t.wallTimers[tm] = struct{}{}
 }
 

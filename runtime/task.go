@@ -126,10 +126,15 @@ func NewTask(spec TaskSpec, cfg *Config, clock Clock, log *slog.Logger) (*Task, 
 
 // Now returns the task's current time in Unix nanoseconds: the wall clock in
 // serve, the replay clock in replay (see ReplayClock).
-func (t *Task) Now() int64 { return t.clock.Now() }
+func (t *Task) Now() int64 { return t.Clock().Now() }
 
-// Clock returns the task's clock.
-func (t *Task) Clock() Clock { return t.clock }
+// Clock returns the task's clock; a Task not made by NewTask uses the wall clock.
+func (t *Task) Clock() Clock {
+	if t.clock == nil {
+		return WallClock{}
+	}
+	return t.clock
+}
 
 // Stream returns the root of a stream task. It is nil for a batch task.
 func (t *Task) Stream() *StreamNode { return t.stream }

@@ -196,6 +196,9 @@ type InfluxQLConfig struct {
 	Interval      time.Duration // holtWinters: the spacing of the points, > 0
 }
 
+// ProvidesBatch reports whether the node emits batches (else points).
+func (c InfluxQLConfig) ProvidesBatch() bool { return c.Func.ProvidesBatch(c.BatchInput) }
+
 // Validate reports a configuration the node cannot run: an unknown function
 // or an argument out of range. A node built from an invalid configuration
 // logs the error for every message it receives and drops the data.

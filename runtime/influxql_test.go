@@ -1,8 +1,10 @@
 package runtime
 
 import (
+	"fmt"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -518,5 +520,73 @@ func TestInfluxQLHoltWintersReference(t *testing.T) {
 		if got := iqlBatchValues(sink.batches[0], "holtWinters"); !reflect.DeepEqual(got, want) {
 			t.Errorf("%v m=%d:\n got %v\nwant %v", tc.fn, tc.m, got, want)
 		}
+	}
+}
+
+// iqlTies is a batch of 40 points with many equal values and times, each
+// tagged with its index i, from a fixed linear congruential sequence.
+func iqlTies() Batch {
+	var pts []Point
+	x := uint32(7)
+	for i := 0; i < 40; i++ {
+		x = x*1103515245 + 12345
+		v := float64((x >> 16) % 6)
+		x = x*1103515245 + 12345
+		p := iqlPt(int64((x>>16)%9), "a", iqlF("v", v))
+		p.Tags = p.Tags.With("i", fmt.Sprint(i))
+		pts = append(pts, p)
+	}
+	return iqlBatch(10, "a", pts...)
+}
+
+// Which of several equal points percentile, top and bottom pick depends on
+// the exact sorting and heap algorithms; the reference picks were computed by
+// InfluxDB 1.9's reducers on iqlTies.
+func TestInfluxQLTiesReference(t *testing.T) {
+	for _, tc := range []struct {
+		p    float64
+		want string // time:value:i
+	}{{10, "2:0:3"}, {35, "2:1:13"}, {50, "7:2:34"}, {90, "5:5:27"}, {100, "7:5:2"}} {
+		n, sink := iqlNode(InfluxQLConfig{Func: InfluxQLPercentile, Field: "v", Percentile: tc.p, UsePointTimes: true, BatchInput: true})
+		n.Batch(iqlTies())
+		if len(sink.points) != 1 {
+			t.Fatalf("percentile %v: %v", tc.p, sink.points)
+		}
+		p := sink.points[0]
+		i, _ := p.Tags.Get("i")
+		if got := fmt.Sprintf("%d:%v:%s", p.Time/int64(time.Second), p.Fields.Get("percentile").Float(), i); got != tc.want {
+			t.Errorf("percentile %v: got %s, want %s", tc.p, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		fn   InfluxQLFunc
+		want string
+	}{
+		{InfluxQLTop, "0:5:5 1:5:31 4:5:4 5:5:27 7:5:20 7:5:2 8:5:26"},
+		{InfluxQLBottom, "0:0:17 0:0:19 1:0:35 2:0:3 3:0:22 5:0:39 5:0:0"},
+	} {
+		n, sink := iqlNode(InfluxQLConfig{Func: tc.fn, Field: "v", N: 7, UsePointTimes: true, BatchInput: true})
+		n.Batch(iqlTies())
+		var got []string
+		for _, p := range sink.batches[0].Points {
+			i, _ := p.Tags.Get("i")
+			got = append(got, fmt.Sprintf("%d:%v:%s", p.Time/int64(time.Second), p.Fields.Get(tc.fn.String()).Float(), i))
+		}
+		if s := strings.Join(got, " "); s != tc.want {
+			t.Errorf("%v:\n got %s\nwant %s", tc.fn, s, tc.want)
+		}
+	}
+	n, sink := iqlNode(InfluxQLConfig{Func: InfluxQLMode, Field: "v", BatchInput: true})
+	n.Batch(iqlTies())
+	if len(sink.points) != 1 || sink.points[0].Fields.Get("mode") != stdlib.Float(0) {
+		t.Errorf("mode: %v", sink.points)
+	}
+}
+
+func TestInfluxQLConfigProvidesBatch(t *testing.T) {
+	if (InfluxQLConfig{Func: InfluxQLElapsed, BatchInput: true}).ProvidesBatch() != true ||
+		(InfluxQLConfig{Func: InfluxQLCount, BatchInput: true}).ProvidesBatch() != false ||
+		(InfluxQLConfig{Func: InfluxQLBottom}).ProvidesBatch() != true {
+		t.Error("wrong output edge")
 	}
 }

@@ -35,8 +35,8 @@ func (c *checker) expr(e Expr) {
 	case *Binary:
 		c.expr(e.X)
 		c.expr(e.Y)
-		if !isDynamic(e.X) && !isDynamic(e.Y) {
-			lt, rt := constType(e.X), constType(e.Y)
+		if !IsDynamic(e.X) && !IsDynamic(e.Y) {
+			lt, rt := ConstType(e.X), ConstType(e.Y)
 			if lt != stdlib.TypeDynamic && rt != stdlib.TypeDynamic {
 				if _, ok := stdlib.BinaryType(e.Op, lt, rt); !ok {
 					c.errs = append(c.errs, errAt(e, "%v", stdlib.BinaryTypeError(e.Op, lt, rt)))
@@ -90,31 +90,34 @@ func (c *checker) expr(e Expr) {
 // known reports whether t is a value type fixed before run time.
 func known(t stdlib.Type) bool { return t != stdlib.TypeDynamic && t != stdlib.TypeMissing }
 
-// isDynamic reports whether Kapacitor treats e's type as unknown until a point
-// arrives: references and calls are, and so are operators over them unless
-// the operator alone fixes the type (comparisons, AND, OR, !).
-func isDynamic(e Expr) bool {
+// IsDynamic reports whether Kapacitor treats e's type as unknown until a point
+// arrives, so that its compile-time check skips the operators above e:
+// references and calls are dynamic, and so are operators over them unless the
+// operator alone fixes the type (comparisons, AND, OR, !).
+func IsDynamic(e Expr) bool {
 	switch e := e.(type) {
 	case *Ref, *TimeRef, *FuncCall:
 		return true
 	case *Unary:
-		if constType(e) != stdlib.TypeDynamic {
+		if ConstType(e) != stdlib.TypeDynamic {
 			return false
 		}
-		return isDynamic(e.X)
+		return IsDynamic(e.X)
 	case *Binary:
-		if constType(e) != stdlib.TypeDynamic {
+		if ConstType(e) != stdlib.TypeDynamic {
 			return false
 		}
-		return isDynamic(e.X) || isDynamic(e.Y)
+		return IsDynamic(e.X) || IsDynamic(e.Y)
 	}
 	return false
 }
 
-// constType is the type Kapacitor gives e without a point: literals, operators
-// whose operator fixes the type, math over constant types; TypeDynamic
-// otherwise (references and calls included).
-func constType(e Expr) stdlib.Type {
+// ConstType returns the type Kapacitor gives e without a point: that of a
+// literal, boolean for comparisons, AND, OR and !, the matrix's result for
+// math over constant types; TypeDynamic otherwise (references and calls
+// included). Generated code uses it, as the interpreter does, for the
+// operand types AND and OR check before they evaluate.
+func ConstType(e Expr) stdlib.Type {
 	switch e := e.(type) {
 	case *Literal:
 		return e.Value.Type()
@@ -122,12 +125,12 @@ func constType(e Expr) stdlib.Type {
 		if e.Op == stdlib.OpNot {
 			return stdlib.TypeBool
 		}
-		return constType(e.X)
+		return ConstType(e.X)
 	case *Binary:
 		if e.Op.IsComparison() || e.Op.IsLogical() {
 			return stdlib.TypeBool
 		}
-		if t, ok := stdlib.BinaryType(e.Op, constType(e.X), constType(e.Y)); ok {
+		if t, ok := stdlib.BinaryType(e.Op, ConstType(e.X), ConstType(e.Y)); ok {
 			return t
 		}
 	}

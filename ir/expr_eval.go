@@ -193,7 +193,7 @@ func (env *evalEnv) logical(e *Binary) (stdlib.Value, error) {
 // (a missing one stays missing, with its name); math and calls check their
 // operand types.
 func (env *evalEnv) witness(e Expr) (stdlib.Value, error) {
-	if t := constType(e); t != stdlib.TypeDynamic {
+	if t := ConstType(e); t != stdlib.TypeDynamic {
 		return stdlib.Zero(t), nil
 	}
 	switch e := e.(type) {

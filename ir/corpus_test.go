@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/tickc/tickc/ir"
+	"github.com/tickc/tickc/ir/passes"
 	"github.com/tickc/tickc/parser"
 )
 
@@ -78,6 +79,9 @@ func TestConformanceScriptsLower(t *testing.T) {
 			t.Errorf("%s: task type %s, want %s", caseDir, p.Type, want)
 		}
 		if err := ir.Verify(p); err != nil {
+			t.Errorf("%s: %v", caseDir, err)
+		}
+		if err := passes.Run(p, passes.Options{Verify: true}); err != nil {
 			t.Errorf("%s: %v", caseDir, err)
 		}
 	}

@@ -106,7 +106,7 @@ func (env *evalEnv) eval(e Expr) (stdlib.Value, error) {
 		for i, a := range e.Args {
 			v, err := env.eval(a)
 			if err != nil {
-				return stdlib.Missing, err
+				return stdlib.Missing, stdlib.ArgError(i, err)
 			}
 			args[i] = v
 		}
@@ -226,7 +226,7 @@ func (env *evalEnv) witness(e Expr) (stdlib.Value, error) {
 		for i, a := range e.Args {
 			w, err := env.witness(a)
 			if err != nil {
-				return stdlib.Missing, err
+				return stdlib.Missing, stdlib.ArgError(i, err)
 			}
 			args[i], types[i] = w, w.Type()
 		}

@@ -177,3 +177,23 @@ func TestExprString(t *testing.T) {
 		t.Errorf("ArgText = %q", got)
 	}
 }
+
+func TestEvalExprArgumentErrors(t *testing.T) {
+	p := Point{Fields: fields("z", stdlib.Int(0), "s", stdlib.String("abc"))}
+	tests := []struct {
+		e    Expr
+		want string
+	}{
+		{fn("abs", bin(ref("nope"), stdlib.OpAdd, flt(1))), "Failed to handle 1 argument: invalid math operator + for type missing"},
+		{fn("string", bin(num(1), stdlib.OpDiv, ref("z"))), "runtime error: integer divide by zero"},
+		{fn("strLength", fn("strSubstring", ref("s"), num(0), num(9))),
+			`Failed to handle 1 argument: error calling "strSubstring": stop index too large for string in strSubstring: 9`},
+		{fn("abs", un(stdlib.OpNeg, ref("nope"))), `Cannot call function "abs" argument -"nope" is missing`},
+	}
+	for _, tt := range tests {
+		_, err := EvalExpr(tt.e, p)
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("%s: error %v, want %q", tt.e, err, tt.want)
+		}
+	}
+}

@@ -205,6 +205,17 @@ func callFailed(name string, err error) error {
 	return fmt.Errorf("error calling %q: %s", name, err)
 }
 
+// ArgError wraps the error met while evaluating argument i (from 0) of a
+// function call, as Kapacitor does: "Failed to handle 1 argument: …". The
+// errors of Go run-time panics (ErrDivideByZero, slice bounds) are returned
+// bare: Kapacitor recovers them at the top of the expression.
+func ArgError(i int, err error) error {
+	if _, ok := err.(runtimeError); ok {
+		return err
+	}
+	return fmt.Errorf("Failed to handle %d argument: %v", i+1, err)
+}
+
 // runtimeError is an error with the text of a Go run-time panic that Kapacitor
 // recovers and reports bare.
 type runtimeError string

@@ -1,7 +1,6 @@
 package stdlib
 
 import (
-	"errors"
 	"fmt"
 	"time"
 )
@@ -192,7 +191,7 @@ func CheckLogical(op Op, l, r Value) error {
 
 // ErrDivideByZero is the error of an integer or duration division by zero; its
 // text is that of the Go run-time panic Kapacitor recovers from.
-var ErrDivideByZero = errors.New("runtime error: integer divide by zero")
+var ErrDivideByZero error = runtimeError("runtime error: integer divide by zero")
 
 // Binary applies the binary operator op to l and r. AND and OR are applied
 // without short-circuit; generated code short-circuits them itself after

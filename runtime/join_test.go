@@ -547,10 +547,11 @@ func TestJoinOnFillNullConformance(t *testing.T) {
 
 func TestJoinBatchConformance(t *testing.T) {
 	tests := []struct {
-		name  string
-		cfg   JoinConfig
-		swap  bool // input.0.brpl feeds parent 1
-		later []string
+		name   string
+		cfg    JoinConfig
+		swap   bool         // input.0.brpl feeds parent 1
+		nullIs stdlib.Value // what the default node downstream makes of null fields
+		later  []string
 	}{
 		{name: "TestBatch_JoinOn", swap: true,
 			cfg:   JoinConfig{As: []string{"service", "dc"}, On: []string{"service"}, Delimiter: ".", StreamName: "dc_error_percent"},
@@ -558,6 +559,9 @@ func TestJoinBatchConformance(t *testing.T) {
 		{name: "TestBatch_JoinOn_Fill_Num",
 			cfg: JoinConfig{As: []string{"disk", "maintlock"}, On: []string{"host"}, Delimiter: ".",
 				Fill: JoinFillValue, FillValue: stdlib.Float(0), Tolerance: time.Second}},
+		{name: "TestBatch_JoinOn_Fill_Null", nullIs: stdlib.Int(0),
+			cfg: JoinConfig{As: []string{"disk", "maintlock"}, On: []string{"host"}, Delimiter: ".",
+				Fill: JoinFillNull, Tolerance: time.Second}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -570,6 +574,17 @@ func TestJoinBatchConformance(t *testing.T) {
 				in[0], in[1] = in[1], in[0]
 			}
 			feedBatches([][]Batch{confBatches(t, dir, 0), confBatches(t, dir, 1)}, in)
+			if !tc.nullIs.IsMissing() {
+				for _, b := range out.batches {
+					for i, bp := range b.Points {
+						for _, f := range bp.Fields {
+							if f.Value.IsMissing() {
+								b.Points[i].Fields = b.Points[i].Fields.With(f.Key, tc.nullIs)
+							}
+						}
+					}
+				}
+			}
 			rows, cols := lastBatchRows(out.batches)
 			checkRows(t, rows, cols, confExpected(t, dir), tc.later...)
 		})
@@ -738,5 +753,116 @@ func TestJoinBarrierForwarded(t *testing.T) {
 	}
 	if want := []string{fmt.Sprintf("@%d", sec(2.2)), fmt.Sprintf("@%d", sec(2.2))}; fmt.Sprint(out.barriers) != fmt.Sprint(want) {
 		t.Errorf("barriers %v, want %v", out.barriers, want)
+	}
+}
+
+// TestJoinBatchAggregatedConformance checks the batch join cases whose
+// result is an aggregate of the joined batches: what the downstream
+// count/sum, window(20s) and sum make of the batches of the first window
+// (tmax 8s and 18s).
+func TestJoinBatchAggregatedConformance(t *testing.T) {
+	tests := []struct {
+		name  string
+		cfg   JoinConfig
+		count string // count this field; otherwise sum cpu0<delim>mean + cpu1<delim>mean
+	}{
+		{name: "TestBatch_Join", cfg: JoinConfig{As: []string{"cpu0", "cpu1"}, Delimiter: "."}, count: "cpu0.mean"},
+		{name: "TestBatch_Join_Delimiter", cfg: JoinConfig{As: []string{"cpu0", "cpu1"}, Delimiter: "~"}, count: "cpu0~mean"},
+		{name: "TestBatch_Join_DelimiterEmpty", cfg: JoinConfig{As: []string{"cpu0", "cpu1"}, Delimiter: ""}, count: "cpu0mean"},
+		{name: "TestBatch_Join_NoFill", cfg: JoinConfig{As: []string{"cpu0", "cpu1"}, Delimiter: "."}},
+		{name: "TestBatch_Join_Fill_Num", cfg: JoinConfig{As: []string{"cpu0", "cpu1"}, Delimiter: ".", Fill: JoinFillValue, FillValue: stdlib.Float(100)}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := confDir(t, "batch", tc.name)
+			j := NewJoin(nil, NodeInfo{Name: "join3"}, tc.cfg)
+			out := &capture{}
+			j.AddChild(out)
+			feedBatches([][]Batch{confBatches(t, dir, 0), confBatches(t, dir, 1)}, []Receiver{j.Input(0), j.Input(1)})
+			if len(out.batches) != 3 {
+				t.Fatalf("got %d joined batches, want 3", len(out.batches))
+			}
+			total := 0.0
+			for _, b := range out.batches {
+				if b.TMax >= sec(28) {
+					continue
+				}
+				for _, bp := range b.Points {
+					if tc.count != "" {
+						if !bp.Fields.Get(tc.count).IsMissing() {
+							total++
+						}
+						continue
+					}
+					d := tc.cfg.Delimiter
+					total += bp.Fields.Get("cpu0"+d+"mean").Float() + bp.Fields.Get("cpu1"+d+"mean").Float()
+				}
+			}
+			want := confExpected(t, dir)[0].Values[0][1].(float64)
+			if math.Abs(total-want) > 1e-9*math.Abs(want) {
+				t.Errorf("got %v, want %v", total, want)
+			}
+		})
+	}
+}
+
+func TestJoinOnAcrossMeasurementConformance(t *testing.T) {
+	dir := confDir(t, "stream", "TestStream_JoinOn_AcrossMeasurement")
+	j := NewJoin(nil, NodeInfo{Name: "join3"}, JoinConfig{
+		As: []string{"building", "floor"}, On: []string{"building"}, Delimiter: ".", StreamName: "power_floor_percentage",
+	})
+	out := &capture{}
+	j.AddChild(out)
+	for _, p := range confPoints(t, dir) {
+		switch p.Name {
+		case "building_power":
+			j.Input(0).Point(groupBy(p, "building"))
+		case "floor_power":
+			j.Input(1).Point(groupBy(p, "building", "floor"))
+		}
+	}
+	j.Input(0).Done()
+	j.Input(1).Done()
+	pts := withRatio(lastPerSeries(out.points), "floor.value", "building.value")
+	for i := range pts {
+		pts[i].Fields = Fields{{"value", pts[i].Fields.Get("ratio")}}
+	}
+	rows, cols := pointRows(pts)
+	checkRows(t, rows, cols, confExpected(t, dir))
+}
+
+func TestJoinFillNullConformance(t *testing.T) {
+	dir := confDir(t, "stream", "TestStream_Join_Fill_Null")
+	j := NewJoin(nil, NodeInfo{Name: "join3"}, JoinConfig{
+		As: []string{"errors", "views"}, Delimiter: ".", Fill: JoinFillNull, StreamName: "error_view",
+	})
+	out := &capture{}
+	j.AddChild(out)
+	for _, p := range confPoints(t, dir) {
+		switch p.Name {
+		case "errors":
+			j.Input(0).Point(groupBy(p, "service"))
+		case "views":
+			j.Input(1).Point(groupBy(p, "service"))
+		}
+	}
+	j.Input(0).Done()
+	j.Input(1).Done()
+	// The window downstream counts the joined points of [0s, 10s) per service.
+	counts := map[string]float64{}
+	for _, p := range out.points {
+		if p.Time < sec(10) {
+			counts[rowKey(p.Name, p.Tags)]++
+		}
+	}
+	want := confExpected(t, dir)
+	if len(counts) != len(want) {
+		t.Errorf("got %d series, want %d", len(counts), len(want))
+	}
+	for _, s := range want {
+		key := rowKey(s.Name, mapTags(s.Tags))
+		if got := counts[key]; got != s.Values[0][1].(float64) {
+			t.Errorf("%s: %v joined points in the first window, want %v", key, got, s.Values[0][1])
+		}
 	}
 }

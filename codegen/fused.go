@@ -1,0 +1,459 @@
+package codegen
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/tickc/tickc/ir"
+)
+
+// fusedNode is what the emitter knows about one Fused node while it writes it.
+type fusedNode struct {
+	typ      string     // the generated struct type
+	state    string     // the per-group state type; "" when no step is stateful
+	fields   []jen.Code // fields of the struct
+	stFields []jen.Code // fields of the per-group state
+	init     jen.Dict   // the struct's initial values
+	declared map[string]bool
+}
+
+/*
+	cpuFrom := &cpuFrom{}
+	cpuFrom.Task, cpuFrom.Info = t, tickrt.NodeInfo{Name: "from1", Pos: "cpu.tick:1:8"}
+	t.AddMeasurement("cpu")
+
+and, after build:
+
+	// cpuFrom runs from1, where2 and eval3 on each point, fused into one node.
+	type cpuFrom struct {
+		tickrt.Base
+		dims   tickrt.Dimensions
+		groups map[tickrt.GroupID]*cpuFromState
+		…
+	}
+
+	func (n *cpuFrom) Point(p tickrt.Point) {
+		n.PointsIn++
+		if p.Name != "cpu" {
+			return
+		}
+		p.Dimensions = n.dims
+		p.Group = tickrt.NewGroupID(p.Name, p.Tags, p.Dimensions)
+		st := n.state(p.Group)
+		if ok, err := isTrue(st.where2.Eval(p.Time, p.Tags, p.Fields)); !ok {
+			…
+		}
+		r0, err := st.eval3.Eval(p.Time, p.Tags, p.Fields)
+		…
+		p.Fields = tickrt.Fields{{Key: "used", Value: r0}}
+		n.EmitPoint(p)
+	}
+*/
+func (g *generator) fused(n *ir.Node, p *ir.FusedProps) []jen.Code {
+	if len(p.Steps) == 0 {
+		g.errorf(n.Pos, "internal error: fused node without steps")
+		return nil
+	}
+	v := g.varName(n)
+	fn := &fusedNode{typ: g.names.name(v, "node"), init: jen.Dict{}, declared: map[string]bool{}}
+	var names []string
+	for _, s := range p.Steps {
+		names = append(names, s.Name)
+	}
+	stateful := false
+	for _, s := range p.Steps {
+		for _, l := range stepLambdas(s) {
+			if l.Stateful && s.Kind != ir.KindFrom {
+				stateful = true
+			}
+		}
+	}
+	if stateful {
+		fn.state = g.names.name(v, "state")
+	}
+
+	pointSteps := g.fusedSteps(n, fn, p.Steps, stepVars{
+		time: jen.Id("p").Dot("Time"), tags: jen.Id("p").Dot("Tags"), fields: jen.Id("p").Dot("Fields"),
+		group: jen.Id("p").Dot("Group"), drop: jen.Return(), point: true,
+	})
+	first := p.Steps[0]
+	var methods []jen.Code
+	pointBody := []jen.Code{jen.Id("n").Dot("PointsIn").Op("++")}
+	var batchBody []jen.Code
+	if first.Kind == ir.KindFrom || n.Wants == ir.StreamEdge {
+		pointBody = append(pointBody, pointSteps...)
+		pointBody = append(pointBody, jen.Id("n").Dot("EmitPoint").Call(jen.Id("p")))
+		batchBody = []jen.Code{
+			jen.Id("n").Dot("PointsIn").Op("++"),
+			jen.Id("n").Dot("Error").Call(jen.Qual("errors", "New").Call(jen.Lit(first.Kind.String() + " does not support batch data"))),
+		}
+	} else {
+		pointBody = append(pointBody, jen.Id("n").Dot("Error").Call(jen.Qual("errors", "New").Call(jen.Lit(first.Kind.String()+" does not support stream data"))))
+		batchSteps := g.fusedSteps(n, fn, p.Steps, stepVars{
+			time: jen.Id("bp").Dot("Time"), tags: jen.Id("bp").Dot("Tags"), fields: jen.Id("bp").Dot("Fields"),
+			group: jen.Id("b").Dot("Group"), drop: jen.Continue(),
+		})
+		loop := append(batchSteps, jen.Id("kept").Op("=").Append(jen.Id("kept"), jen.Id("bp")))
+		batchBody = []jen.Code{
+			jen.Id("n").Dot("PointsIn").Op("++"),
+			jen.Id("kept").Op(":=").Make(jen.Index().Qual(rt, "BatchPoint"), jen.Lit(0), jen.Len(jen.Id("b").Dot("Points"))),
+			jen.For(jen.List(jen.Id("_"), jen.Id("bp")).Op(":=").Range().Id("b").Dot("Points")).Block(loop...),
+			jen.Id("b").Dot("Points").Op("=").Id("kept"),
+			jen.Id("n").Dot("EmitBatch").Call(jen.Id("b")),
+		}
+	}
+	recv := jen.Id("n").Op("*").Id(fn.typ)
+
+	joined := strings.Join(names, ", ")
+	methods = append(methods,
+		doc(fmt.Sprintf("Point runs %s on p.", joined),
+			jen.Func().Params(recv).Id("Point").Params(jen.Id("p").Qual(rt, "Point")).Block(pointBody...)),
+		doc(fmt.Sprintf("Batch runs %s on each point of b.", joined),
+			jen.Func().Params(recv).Id("Batch").Params(jen.Id("b").Qual(rt, "Batch")).Block(batchBody...)),
+		doc("Barrier passes the barrier on.",
+			jen.Func().Params(recv).Id("Barrier").Params(jen.Id("g").Qual(rt, "GroupID"), jen.Id("t").Int64()).Block(
+				jen.Id("n").Dot("EmitBarrier").Call(jen.Id("g"), jen.Id("t")),
+			)),
+	)
+	var del []jen.Code
+	delDoc := "DeleteGroup passes the deletion on."
+	if fn.state != "" {
+		delDoc = "DeleteGroup releases the group's state and passes the deletion on."
+		del = append(del, jen.Delete(jen.Id("n").Dot("groups"), jen.Id("g")))
+	}
+	del = append(del, jen.Id("n").Dot("EmitDeleteGroup").Call(jen.Id("g")))
+	methods = append(methods,
+		doc(delDoc, jen.Func().Params(recv).Id("DeleteGroup").Params(jen.Id("g").Qual(rt, "GroupID")).Block(del...)),
+		doc("Done passes the end of input on.", jen.Func().Params(recv).Id("Done").Params().Block(jen.Id("n").Dot("EmitDone").Call())),
+	)
+	if fn.state != "" {
+		fn.fields = append(fn.fields, jen.Id("groups").Map(jen.Qual(rt, "GroupID")).Op("*").Id(fn.state).Comment("per-group lambda state, made on a group's first point"))
+		fn.init[jen.Id("groups")] = jen.Map(jen.Qual(rt, "GroupID")).Op("*").Id(fn.state).Values()
+		methods = append(methods,
+			doc("state returns the lambda state of group g, making it on first use.",
+				jen.Func().Params(recv).Id("state").Params(jen.Id("g").Qual(rt, "GroupID")).Op("*").Id(fn.state).Block(
+					jen.Id("s").Op(":=").Id("n").Dot("groups").Index(jen.Id("g")),
+					jen.If(jen.Id("s").Op("==").Nil()).Block(
+						jen.Id("s").Op("=").Op("&").Id(fn.state).Values(),
+						jen.Id("n").Dot("groups").Index(jen.Id("g")).Op("=").Id("s"),
+					),
+					jen.Return(jen.Id("s")),
+				)),
+		)
+	}
+
+	fields := append([]jen.Code{jen.Qual(rt, "Base")}, fn.fields...)
+	g.decls = append(g.decls, doc(fmt.Sprintf("%s runs %s on each point, fused into one node.", fn.typ, joined),
+		jen.Type().Id(fn.typ).Struct(fields...)))
+	if fn.state != "" {
+		g.decls = append(g.decls, doc(fmt.Sprintf("%s is the state of the stateful lambdas of %s for one group.", fn.state, fn.typ),
+			jen.Type().Id(fn.state).Struct(fn.stFields...)))
+	}
+	g.decls = append(g.decls, methods...)
+
+	code := []jen.Code{
+		jen.Id(v).Op(":=").Op("&").Id(fn.typ).Values(fn.init),
+		jen.List(jen.Id(v).Dot("Task"), jen.Id(v).Dot("Info")).Op("=").List(jen.Id("t"), g.info(n)),
+	}
+	if fp, ok := first.Props.(*ir.FromProps); ok {
+		code = append(code, jen.Id("t").Dot("AddMeasurement").Call(jen.Lit(fp.Measurement)))
+	}
+	return code
+}
+
+// doc puts a doc comment above a declaration.
+func doc(comment string, d *jen.Statement) *jen.Statement {
+	return jen.Comment(comment).Line().Add(d)
+}
+
+// stepLambdas returns the lambdas of one fused step.
+func stepLambdas(s *ir.Node) []*ir.Lambda {
+	switch p := s.Props.(type) {
+	case *ir.FromProps:
+		return p.Where
+	case *ir.WhereProps:
+		return []*ir.Lambda{p.Lambda}
+	case *ir.EvalProps:
+		return p.Lambdas
+	}
+	return nil
+}
+
+// stepVars are the expressions a fused step reads and writes: those of the
+// point, or those of one batch point and its batch.
+type stepVars struct {
+	time, tags, fields, group jen.Code
+	drop                      jen.Code // leaves the current point: return or continue
+	point                     bool     // a stream point (name, time and group may change)
+}
+
+// fusedSteps emits the inline code of every step of a fused node.
+func (g *generator) fusedSteps(n *ir.Node, fn *fusedNode, steps []*ir.Node, sv stepVars) []jen.Code {
+	var out []jen.Code
+	stateLoaded := false
+	for _, s := range steps {
+		out = append(out, jen.Comment(fmt.Sprintf("%s (%s)", s.Name, g.position(s.Pos))))
+		if fn.state != "" && !stateLoaded && s.Kind != ir.KindFrom {
+			out = append(out, jen.Id("st").Op(":=").Id("n").Dot("state").Call(sv.group))
+			stateLoaded = true
+		}
+		switch p := s.Props.(type) {
+		case *ir.FromProps:
+			out = append(out, g.fromStep(s, fn, p, sv)...)
+		case *ir.WhereProps:
+			out = append(out, g.whereStep(s, fn, p, sv)...)
+		case *ir.EvalProps:
+			out = append(out, g.evalStep(s, fn, p, sv)...)
+		default:
+			g.errorf(s.Pos, "internal error: %s cannot be fused", s.Kind)
+		}
+	}
+	return out
+}
+
+// lambdaField declares the field that holds one lambda of a fused node, in
+// the per-group state when it is stateful and the step keeps state per group,
+// and returns the expression that reaches it.
+func (g *generator) lambdaField(fn *fusedNode, step *ir.Node, l *ir.Lambda, hint string, shared bool) jen.Code {
+	name := camel(hint)
+	if l.Stateful && !shared && fn.state != "" {
+		if !fn.declared["st."+name] {
+			fn.declared["st."+name] = true
+			fn.stFields = append(fn.stFields, jen.Id(name).Id(g.lambdaType(l, hint)))
+		}
+		return jen.Id("st").Dot(name)
+	}
+	if !fn.declared[name] {
+		fn.declared[name] = true
+		fn.fields = append(fn.fields, jen.Id(name).Id(g.lambdaType(l, hint)).Comment(step.Name))
+	}
+	return jen.Id("n").Dot(name)
+}
+
+// fromStep filters by database, retention policy and measurement, applies
+// from's where (one lambda instance for all groups, as in Kapacitor), adjusts
+// the time and sets the group.
+func (g *generator) fromStep(s *ir.Node, fn *fusedNode, p *ir.FromProps, sv stepVars) []jen.Code {
+	var out []jen.Code
+	reject := func(field, want string) {
+		if want != "" {
+			out = append(out, jen.If(jen.Id("p").Dot(field).Op("!=").Lit(want)).Block(sv.drop))
+		}
+	}
+	reject("Database", p.Database)
+	reject("RetentionPolicy", p.RetentionPolicy)
+	reject("Name", p.Measurement)
+	if len(p.Where) > 0 {
+		l := g.whereLambda(s, p.Where)
+		f := g.lambdaField(fn, s, l, s.Name+"Where", true)
+		out = append(out, g.predicate(f, sv, "failed to evaluate WHERE expression")...)
+	}
+	if p.Truncate != 0 {
+		out = append(out, jen.Id("p").Dot("Time").Op("=").Qual("time", "Unix").Call(jen.Lit(0), jen.Id("p").Dot("Time")).Dot("Truncate").Call(durationCode(p.Truncate)).Dot("UnixNano").Call())
+	}
+	if p.Round != 0 {
+		out = append(out, jen.Id("p").Dot("Time").Op("=").Qual("time", "Unix").Call(jen.Lit(0), jen.Id("p").Dot("Time")).Dot("Round").Call(durationCode(p.Round)).Dot("UnixNano").Call())
+	}
+	if p.GroupBy.All {
+		out = append(out,
+			jen.Id("dims").Op(":=").Qual(rt, "Dimensions").Values(jen.Dict{
+				jen.Id("ByName"):   jen.Lit(p.GroupByMeasurement),
+				jen.Id("TagNames"): jen.Make(jen.Index().String(), jen.Len(jen.Id("p").Dot("Tags"))),
+			}),
+			jen.For(jen.List(jen.Id("i"), jen.Id("tag")).Op(":=").Range().Id("p").Dot("Tags")).Block(
+				jen.Id("dims").Dot("TagNames").Index(jen.Id("i")).Op("=").Id("tag").Dot("Key"),
+			),
+			jen.Id("p").Dot("Dimensions").Op("=").Id("dims"),
+		)
+	} else {
+		tags := append([]string(nil), p.GroupBy.Tags...)
+		sort.Strings(tags)
+		dims := jen.Dict{}
+		setLit(dims, "ByName", p.GroupByMeasurement)
+		setStrings(dims, "TagNames", tags)
+		fn.fields = append(fn.fields, jen.Id("dims").Qual(rt, "Dimensions").Comment("the grouping from sets"))
+		fn.init[jen.Id("dims")] = jen.Qual(rt, "Dimensions").Values(dims)
+		out = append(out, jen.Id("p").Dot("Dimensions").Op("=").Id("n").Dot("dims"))
+	}
+	out = append(out, jen.Id("p").Dot("Group").Op("=").Qual(rt, "NewGroupID").Call(jen.Id("p").Dot("Name"), jen.Id("p").Dot("Tags"), jen.Id("p").Dot("Dimensions")))
+	return out
+}
+
+// predicate evaluates a boolean lambda and drops the point unless it is true.
+func (g *generator) predicate(lambda jen.Code, sv stepVars, msg string) []jen.Code {
+	g.needIsTrue = true
+	return []jen.Code{
+		jen.If(
+			jen.List(jen.Id("ok"), jen.Err()).Op(":=").Id("isTrue").Call(jen.Add(lambda).Dot("Eval").Call(sv.time, sv.tags, sv.fields)),
+			jen.Op("!").Id("ok"),
+		).Block(
+			jen.If(jen.Err().Op("!=").Nil()).Block(
+				jen.Id("n").Dot("Error").Call(jen.Qual("fmt", "Errorf").Call(jen.Lit(msg+": %w"), jen.Err())),
+			),
+			sv.drop,
+		),
+	}
+}
+
+// whereStep keeps the point when the lambda is true.
+func (g *generator) whereStep(s *ir.Node, fn *fusedNode, p *ir.WhereProps, sv stepVars) []jen.Code {
+	f := g.lambdaField(fn, s, p.Lambda, s.Name, false)
+	return g.predicate(f, sv, "error while evaluating WHERE expression")
+}
+
+// evalStep evaluates the lambdas in order, each seeing the results of those
+// before it (under a name the point has as neither field nor tag), and then
+// sets tags and fields as Kapacitor's eval does.
+func (g *generator) evalStep(s *ir.Node, fn *fusedNode, p *ir.EvalProps, sv stepVars) []jen.Code {
+	if len(p.As) != len(p.Lambdas) {
+		g.errorf(s.Pos, "must provide one name per expression via the 'As' property")
+		return nil
+	}
+	var out []jen.Code
+	res := make([]string, len(p.Lambdas))
+	// later[i] is set when a later lambda reads the result of lambda i.
+	later := make([]bool, len(p.Lambdas))
+	for i := range p.Lambdas {
+		for j := i + 1; j < len(p.Lambdas); j++ {
+			if containsStr(lambdaRefs(p.Lambdas[j]), p.As[i]) {
+				later[i] = true
+			}
+		}
+	}
+	scoped := false
+	for i, l := range p.Lambdas {
+		hint := s.Name
+		if len(p.Lambdas) > 1 {
+			hint = fmt.Sprintf("%s%s", s.Name, exportedName(p.As[i]))
+		}
+		f := g.lambdaField(fn, s, l, hint, false)
+		res[i] = fmt.Sprintf("r%d", i)
+		fields := sv.fields
+		if scoped {
+			fields = jen.Id("scope")
+		}
+		out = append(out,
+			jen.List(jen.Id(res[i]), jen.Err()).Op(":=").Add(f).Dot("Eval").Call(sv.time, sv.tags, fields),
+			jen.If(jen.Err().Op("==").Nil()).Block(
+				jen.List(jen.Id(res[i]), jen.Err()).Op("=").Qual(std, "Result").Call(jen.Id(res[i])),
+			),
+			jen.If(jen.Err().Op("!=").Nil()).Block(
+				jen.Id("n").Dot("Error").Call(jen.Qual("fmt", "Errorf").Call(jen.Lit("error evaluating expression: %w"), jen.Err())),
+				sv.drop,
+			),
+		)
+		if later[i] {
+			g.needScopeWith = true
+			if !scoped {
+				out = append(out, jen.Id("scope").Op(":=").Add(sv.fields))
+				scoped = true
+			}
+			out = append(out, jen.Id("scope").Op("=").Id("scopeWith").Call(sv.tags, sv.fields, jen.Id("scope"), jen.Lit(p.As[i]), jen.Id(res[i])))
+		}
+	}
+	// The last lambda of a name wins, as in Kapacitor's scope.
+	last := map[string]int{}
+	for i, name := range p.As {
+		last[name] = i
+	}
+	isTag := map[string]bool{}
+	tagNames := append([]string(nil), p.Tags...)
+	sort.Strings(tagNames)
+	for _, t := range tagNames {
+		isTag[t] = true
+		i, ok := last[t]
+		if !ok {
+			g.errorf(s.Pos, "eval tag %q is not the name of one of its expressions", t)
+			continue
+		}
+		out = append(out,
+			jen.If(jen.Id(res[i]).Dot("Type").Call().Op("!=").Qual(std, "TypeString")).Block(
+				jen.Id("n").Dot("Error").Call(jen.Qual("fmt", "Errorf").Call(jen.Lit("error evaluating expression: result of a tag expression must be of type string, got %s"), jen.Id(res[i]).Dot("Type").Call())),
+				sv.drop,
+			),
+		)
+	}
+	newTags := []jen.Code{}
+	for _, t := range tagNames {
+		if i, ok := last[t]; ok {
+			newTags = append(newTags, jen.Add(sv.tags).Op("=").Add(sv.tags).Dot("With").Call(jen.Lit(t), jen.Id(res[last[t]]).Dot("Str").Call()))
+			_ = i
+		}
+	}
+	names := make([]string, 0, len(last))
+	for name := range last {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	switch {
+	case p.Keep && len(p.KeepFields) > 0:
+		keep := uniqueSorted(p.KeepFields)
+		var items []jen.Code
+		for k, name := range keep {
+			if i, ok := last[name]; ok {
+				items = append(items, jen.Values(jen.Dict{jen.Id("Key"): jen.Lit(name), jen.Id("Value"): jen.Id(res[i])}))
+				continue
+			}
+			kv := fmt.Sprintf("k%d", k)
+			out = append(out,
+				jen.Id(kv).Op(":=").Add(sv.fields).Dot("Get").Call(jen.Lit(name)),
+				jen.If(jen.Id(kv).Dot("IsMissing").Call()).Block(
+					jen.Id("n").Dot("Error").Call(jen.Qual("fmt", "Errorf").Call(jen.Lit("error evaluating expression: cannot keep field %q, field does not exist"), jen.Lit(name))),
+					sv.drop,
+				),
+			)
+			items = append(items, jen.Values(jen.Dict{jen.Id("Key"): jen.Lit(name), jen.Id("Value"): jen.Id(kv)}))
+		}
+		out = append(out, newTags...)
+		out = append(out, jen.Add(sv.fields).Op("=").Qual(rt, "Fields").Values(items...))
+	case p.Keep:
+		out = append(out, newTags...)
+		for _, name := range names {
+			out = append(out, jen.Add(sv.fields).Op("=").Add(sv.fields).Dot("With").Call(jen.Lit(name), jen.Id(res[last[name]])))
+		}
+	default:
+		out = append(out, newTags...)
+		var items []jen.Code
+		for _, name := range names {
+			if isTag[name] {
+				continue
+			}
+			items = append(items, jen.Values(jen.Dict{jen.Id("Key"): jen.Lit(name), jen.Id("Value"): jen.Id(res[last[name]])}))
+		}
+		out = append(out, jen.Add(sv.fields).Op("=").Qual(rt, "Fields").Values(items...))
+	}
+	return []jen.Code{jen.Block(out...)}
+}
+
+func uniqueSorted(v []string) []string {
+	out := append([]string(nil), v...)
+	sort.Strings(out)
+	k := 0
+	for i, s := range out {
+		if i == 0 || s != out[k-1] {
+			out[k] = s
+			k++
+		}
+	}
+	return out[:k]
+}
+
+func containsStr(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func exportedName(s string) string {
+	c := camel(s)
+	if c == "" {
+		return c
+	}
+	return strings.ToUpper(c[:1]) + c[1:]
+}

@@ -1,0 +1,539 @@
+package codegen
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/tickc/tickc/ir"
+	"github.com/tickc/tickc/stdlib"
+)
+
+/*
+	// cpuWhere2 is the lambda of where2 (cpu.tick:3:9): "usage" > 90.0
+	type cpuWhere2 struct{}
+
+	// Eval evaluates "usage" > 90.0 on one point.
+	func (l *cpuWhere2) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields) (stdlib.Value, error) {
+		usage, err := ref(tags, fields, "usage")
+		if err != nil {
+			return stdlib.Missing, err
+		}
+		v1, err := stdlib.Gt(usage, stdlib.Float(90))
+		if err != nil {
+			return stdlib.Missing, err
+		}
+		return v1, nil
+	}
+
+A lambda that calls stateful functions keeps their state in its fields, one
+per function name (two calls of count() share one), made on first use, so
+that the zero value of the struct is ready.
+*/
+func (g *generator) lambdaType(l *ir.Lambda, hint string) string {
+	if typ, ok := g.lambdas[l]; ok {
+		return typ
+	}
+	typ := g.names.name(hint, "lambda")
+	g.lambdas[l] = typ
+	e := &exprEmitter{g: g, refs: map[string]string{}, states: map[string]string{}}
+	e.names = newLocalNamer()
+	var stmts []jen.Code
+	// Kapacitor resolves every reference the expression mentions before it
+	// evaluates anything, so a field/tag clash is an error even in a branch
+	// that AND or OR skips.
+	refs := lambdaRefs(l)
+	for _, name := range refs {
+		v := e.names.name(name)
+		e.refs[name] = v
+		g.needRef = true
+		stmts = append(stmts,
+			jen.List(jen.Id(v), jen.Err()).Op(":=").Id("ref").Call(jen.Id("tags"), jen.Id("fields"), jen.Lit(name)),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Qual(std, "Missing"), jen.Err())),
+		)
+	}
+	result := e.expr(l.Expr, &stmts)
+	stmts = append(stmts, jen.Return(result, jen.Nil()))
+
+	var fields []jen.Code
+	fnames := make([]string, 0, len(e.states))
+	for fn := range e.states {
+		fnames = append(fnames, fn)
+	}
+	sort.Strings(fnames)
+	for _, fn := range fnames {
+		f := stdlib.Lookup(fn)
+		fields = append(fields, jen.Id(e.states[fn]).Op("*").Qual(std, f.GoName).Comment(fmt.Sprintf("the state of %s(); nil until first called", fn)))
+	}
+	text := oneLine(l.Expr.String())
+	pos := ""
+	if l.Pos.IsValid() {
+		pos = " (" + g.position(l.Pos) + ")"
+	}
+	g.decls = append(g.decls,
+		doc(fmt.Sprintf("%s is the lambda%s: %s", typ, pos, text), jen.Type().Id(typ).Struct(fields...)),
+		doc(fmt.Sprintf("Eval evaluates %s on one point.", text),
+			jen.Func().Params(jen.Id("l").Op("*").Id(typ)).Id("Eval").
+				Params(jen.Id("at").Int64(), jen.Id("tags").Qual(rt, "Tags"), jen.Id("fields").Qual(rt, "Fields")).
+				Params(jen.Qual(std, "Value"), jen.Error()).
+				Block(stmts...)),
+	)
+	return typ
+}
+
+// doc2 puts a two-line doc comment above a declaration.
+func doc2(line1, line2 string, d *jen.Statement) *jen.Statement {
+	return jen.Comment(line1).Line().Comment(line2).Line().Add(d)
+}
+
+// lambdaValue is a fresh instance of a lambda type, as a tickrt.Lambda.
+func (g *generator) lambdaValue(typ string) jen.Code {
+	return jen.Op("&").Id(typ).Values()
+}
+
+// lambdaFactory is a tickrt.LambdaFactory of a lambda type.
+func (g *generator) lambdaFactory(typ string) jen.Code {
+	return jen.Func().Params().Qual(rt, "Lambda").Block(jen.Return(jen.Op("&").Id(typ).Values()))
+}
+
+// oneLine squeezes an expression's text onto one comment line.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// localNamer names the temporaries of one Eval method.
+type localNamer struct{ used map[string]bool }
+
+func newLocalNamer() *localNamer {
+	ln := &localNamer{used: map[string]bool{}}
+	for _, r := range []string{"l", "at", "time", "tags", "fields", "err", "ok", "ref", "stdlib", "tickrt", "isTrue", "scopeWith", "errors", "fmt", "math", "regexp", "os", "strings"} {
+		ln.used[r] = true
+	}
+	return ln
+}
+
+func (ln *localNamer) name(hint string) string {
+	base := camel(hint)
+	if base == "" || isPredeclared(base) {
+		base = "v" + base
+	}
+	if !ln.used[base] {
+		ln.used[base] = true
+		return base
+	}
+	for i := 2; ; i++ {
+		n := base + strconv.Itoa(i)
+		if !ln.used[n] {
+			ln.used[n] = true
+			return n
+		}
+	}
+}
+
+// exprEmitter writes the statements that evaluate one expression.
+type exprEmitter struct {
+	g      *generator
+	names  *localNamer
+	refs   map[string]string // reference name -> local variable
+	states map[string]string // stateful function name -> field
+	tmp    int
+}
+
+func (e *exprEmitter) temp() string {
+	e.tmp++
+	return e.names.name("v" + strconv.Itoa(e.tmp))
+}
+
+// check appends "v, err := call; if err != nil { return Missing, err }" and
+// returns v.
+func (e *exprEmitter) check(call jen.Code, stmts *[]jen.Code) jen.Code {
+	v := e.temp()
+	*stmts = append(*stmts,
+		jen.List(jen.Id(v), jen.Err()).Op(":=").Add(call),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Qual(std, "Missing"), jen.Err())),
+	)
+	return jen.Id(v)
+}
+
+// constant writes a constant value.
+func (g *generator) constant(v stdlib.Value) jen.Code {
+	switch v.Type() {
+	case stdlib.TypeFloat:
+		return jen.Qual(std, "Float").Call(floatLit(v.Float()))
+	case stdlib.TypeInt:
+		return jen.Qual(std, "Int").Call(jen.Lit(v.Int()))
+	case stdlib.TypeString:
+		return jen.Qual(std, "String").Call(jen.Lit(v.Str()))
+	case stdlib.TypeBool:
+		return jen.Qual(std, "Bool").Call(jen.Lit(v.Bool()))
+	case stdlib.TypeDuration:
+		return jen.Qual(std, "Duration").Call(durationCode(v.Duration()))
+	case stdlib.TypeTime:
+		return jen.Qual(std, "Time").Call(jen.Lit(v.UnixNano()))
+	case stdlib.TypeRegex:
+		return jen.Qual(std, "Regex").Call(jen.Id(g.regexVar(v.Regex().String())))
+	}
+	return jen.Qual(std, "Missing")
+}
+
+// floatLit writes a float64 literal that reads back as the same value.
+func floatLit(f float64) jen.Code {
+	switch {
+	case f != f:
+		return jen.Qual("math", "NaN").Call()
+	case f > 1.7976931348623157e308:
+		return jen.Qual("math", "Inf").Call(jen.Lit(1))
+	case f < -1.7976931348623157e308:
+		return jen.Qual("math", "Inf").Call(jen.Lit(-1))
+	case f == 0 && 1/f < 0:
+		return jen.Qual("math", "Copysign").Call(jen.Lit(0.0), jen.Lit(-1.0))
+	}
+	return jen.Lit(f)
+}
+
+// regexVar declares a package-level compiled regex once per pattern.
+func (g *generator) regexVar(pattern string) string {
+	if v, ok := g.regexes[pattern]; ok {
+		return v
+	}
+	v := g.names.name("re", strconv.Itoa(len(g.regexes)+1))
+	g.regexes[pattern] = v
+	g.regexDecls = append(g.regexDecls, jen.Id(v).Op("=").Qual("regexp", "MustCompile").Call(jen.Lit(pattern)))
+	return v
+}
+
+// helpers are the small functions generated code shares, emitted only when used.
+func (g *generator) helpers() []jen.Code {
+	var out []jen.Code
+	if len(g.regexDecls) > 0 {
+		out = append(out, doc("The regexes of the script's lambdas, compiled once.", jen.Var().Defs(g.regexDecls...)))
+	}
+	if g.needRef {
+		/*
+			func ref(tags tickrt.Tags, fields tickrt.Fields, name string) (stdlib.Value, error)
+		*/
+		out = append(out, doc2("ref returns the value of the reference name on a point: its field, else",
+			"its tag; a name that is both is an error, one that is neither is missing.",
+			jen.Func().Id("ref").Params(jen.Id("tags").Qual(rt, "Tags"), jen.Id("fields").Qual(rt, "Fields"), jen.Id("name").String()).
+				Params(jen.Qual(std, "Value"), jen.Error()).Block(
+				jen.Id("field").Op(":=").Id("fields").Dot("Get").Call(jen.Id("name")),
+				jen.List(jen.Id("tag"), jen.Id("hasTag")).Op(":=").Id("tags").Dot("Get").Call(jen.Id("name")),
+				jen.Return(jen.Qual(std, "ResolveRef").Call(jen.Id("name"), jen.Id("field"), jen.Op("!").Id("field").Dot("IsMissing").Call(), jen.Id("tag"), jen.Id("hasTag"))),
+			)))
+	}
+	if g.needIsTrue {
+		out = append(out, doc("isTrue reads the result of a predicate: a boolean, or an error.",
+			jen.Func().Id("isTrue").Params(jen.Id("v").Qual(std, "Value"), jen.Err().Error()).Params(jen.Bool(), jen.Error()).Block(
+				jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.False(), jen.Err())),
+				jen.Return(jen.Qual(std, "Predicate").Call(jen.Id("v"))),
+			)))
+	}
+	if g.needScopeWith {
+		out = append(out, doc2("scopeWith makes an earlier eval result visible to a later expression under",
+			"its name, unless the point has a field or tag of that name, which wins.",
+			jen.Func().Id("scopeWith").Params(jen.Id("tags").Qual(rt, "Tags"), jen.List(jen.Id("fields"), jen.Id("scope")).Qual(rt, "Fields"), jen.Id("name").String(), jen.Id("v").Qual(std, "Value")).Qual(rt, "Fields").Block(
+				jen.If(jen.List(jen.Id("_"), jen.Id("isTag")).Op(":=").Id("tags").Dot("Get").Call(jen.Id("name")), jen.Id("isTag").Op("||").Op("!").Id("fields").Dot("Get").Call(jen.Id("name")).Dot("IsMissing").Call()).Block(
+					jen.Return(jen.Id("scope")),
+				),
+				jen.Return(jen.Id("scope").Dot("With").Call(jen.Id("name"), jen.Id("v"))),
+			)))
+	}
+	return out
+}
+
+// lambdaRefs returns the references a lambda reads, "time" excluded.
+func lambdaRefs(l *ir.Lambda) []string {
+	if l == nil || l.Expr == nil {
+		return nil
+	}
+	return ir.Refs(l.Expr)
+}
+
+// whereLambda is the one predicate of from's where calls: Kapacitor joins
+// repeated .where() calls with AND.
+func (g *generator) whereLambda(n *ir.Node, ls []*ir.Lambda) *ir.Lambda {
+	if len(ls) == 1 {
+		return ls[0]
+	}
+	if l, ok := g.wheres[n]; ok {
+		return l
+	}
+	combined := &ir.Lambda{Expr: ls[0].Expr, Pos: ls[0].Pos, Stateful: ls[0].Stateful}
+	for _, l := range ls[1:] {
+		combined.Expr = ir.NewBinary(l.Pos, stdlib.OpAnd, combined.Expr, l.Expr)
+		combined.Stateful = combined.Stateful || l.Stateful
+	}
+	g.wheres[n] = combined
+	return combined
+}
+
+// binaryFuncs names the stdlib function of each binary operator.
+var binaryFuncs = map[stdlib.Op]string{
+	stdlib.OpAdd: "Add", stdlib.OpSub: "Sub", stdlib.OpMul: "Mul", stdlib.OpDiv: "Div", stdlib.OpMod: "Mod",
+	stdlib.OpEq: "Eq", stdlib.OpNeq: "Neq", stdlib.OpLt: "Lt", stdlib.OpLte: "Lte", stdlib.OpGt: "Gt", stdlib.OpGte: "Gte",
+	stdlib.OpRegexMatch: "RegexMatch", stdlib.OpRegexNotMatch: "RegexNotMatch",
+	stdlib.OpAnd: "And", stdlib.OpOr: "Or",
+}
+
+// expr appends the statements that evaluate x to stmts and returns the Go
+// expression of its value.
+func (e *exprEmitter) expr(x ir.Expr, stmts *[]jen.Code) jen.Code {
+	switch x := x.(type) {
+	case *ir.Literal:
+		return e.g.constant(x.Value)
+	case *ir.Ref:
+		return jen.Id(e.refs[x.Name])
+	case *ir.TimeRef:
+		return jen.Qual(std, "Time").Call(jen.Id("at"))
+	case *ir.Unary:
+		v := e.expr(x.X, stmts)
+		fn := "Neg"
+		if x.Op == stdlib.OpNot {
+			fn = "Not"
+		}
+		return e.check(jen.Qual(std, fn).Call(v), stmts)
+	case *ir.Binary:
+		if x.Op.IsLogical() {
+			return e.logical(x, stmts)
+		}
+		fn, ok := binaryFuncs[x.Op]
+		if !ok {
+			return e.check(jen.List(jen.Qual(std, "Missing"), jen.Qual("errors", "New").Call(jen.Lit("invalid binary operator "+x.Op.String()))), stmts)
+		}
+		l := e.expr(x.X, stmts)
+		r := e.expr(x.Y, stmts)
+		return e.check(jen.Qual(std, fn).Call(l, r), stmts)
+	case *ir.FuncCall:
+		return e.call(x, stmts)
+	}
+	return e.check(jen.List(jen.Qual(std, "Missing"), jen.Qual("errors", "New").Call(jen.Lit("invalid expression"))), stmts)
+}
+
+/*
+	if err := stdlib.CheckLogical(stdlib.OpAnd, x, stdlib.Zero(stdlib.TypeBool)); err != nil {
+		return stdlib.Missing, err
+	}
+	v1, err := …left…
+	if v1.Type() != stdlib.TypeBool {
+		return stdlib.Missing, &stdlib.TypeGuardError{Got: v1.Type(), Want: stdlib.TypeBool}
+	}
+	v3 := v1
+	if v1.Bool() {
+		v2, err := …right…
+		if v2.Type() != stdlib.TypeBool {
+			return stdlib.Missing, &stdlib.TypeGuardError{Got: v2.Type(), Want: stdlib.TypeBool}
+		}
+		v3 = v2
+	}
+
+Both operand types are checked first, without evaluating either (a missing
+reference fails even when the other side decides); then the left operand is
+evaluated and the right one only when the left does not decide.
+*/
+func (e *exprEmitter) logical(x *ir.Binary, stmts *[]jen.Code) jen.Code {
+	op := "OpAnd"
+	if x.Op == stdlib.OpOr {
+		op = "OpOr"
+	}
+	lw := e.witness(x.X, stmts)
+	rw := e.witness(x.Y, stmts)
+	*stmts = append(*stmts, jen.If(
+		jen.Err().Op(":=").Qual(std, "CheckLogical").Call(jen.Qual(std, op), lw, rw),
+		jen.Err().Op("!=").Nil(),
+	).Block(jen.Return(jen.Qual(std, "Missing"), jen.Err())))
+	l := e.expr(x.X, stmts)
+	lv := e.temp()
+	*stmts = append(*stmts, jen.Id(lv).Op(":=").Add(l), boolGuard(lv))
+	res := e.temp()
+	var right []jen.Code
+	r := e.expr(x.Y, &right)
+	rv := e.temp()
+	right = append(right, jen.Id(rv).Op(":=").Add(r), boolGuard(rv), jen.Id(res).Op("=").Id(rv))
+	undecided := jen.Id(lv).Dot("Bool").Call()
+	if x.Op == stdlib.OpOr {
+		undecided = jen.Op("!").Id(lv).Dot("Bool").Call()
+	}
+	*stmts = append(*stmts,
+		jen.Id(res).Op(":=").Id(lv),
+		jen.If(undecided).Block(right...),
+	)
+	return jen.Id(res)
+}
+
+// boolGuard fails unless the value in v is a boolean: an operand of AND or OR.
+func boolGuard(v string) jen.Code {
+	return jen.If(jen.Id(v).Dot("Type").Call().Op("!=").Qual(std, "TypeBool")).Block(
+		jen.Return(jen.Qual(std, "Missing"), jen.Op("&").Qual(std, "TypeGuardError").Values(jen.Dict{
+			jen.Id("Got"):  jen.Id(v).Dot("Type").Call(),
+			jen.Id("Want"): jen.Qual(std, "TypeBool"),
+		})),
+	)
+}
+
+// witness appends the statements that compute a value of the type x has on
+// the point, without evaluating x (no function is called, no state moves),
+// and returns it: what Kapacitor's type pass computes before AND and OR
+// evaluate. Math operators and calls check their operand types on the way.
+func (e *exprEmitter) witness(x ir.Expr, stmts *[]jen.Code) jen.Code {
+	if t := ir.ConstType(x); t != stdlib.TypeDynamic {
+		return jen.Qual(std, "Zero").Call(jen.Qual(std, typeConst(t)))
+	}
+	switch x := x.(type) {
+	case *ir.Ref:
+		return jen.Id(e.refs[x.Name])
+	case *ir.TimeRef:
+		return jen.Qual(std, "Zero").Call(jen.Qual(std, "TypeTime"))
+	case *ir.Unary:
+		return e.witness(x.X, stmts)
+	case *ir.Binary:
+		wx := e.witness(x.X, stmts)
+		wy := e.witness(x.Y, stmts)
+		t := e.names.name("t")
+		op := jen.Qual(std, opConst(x.Op))
+		*stmts = append(*stmts,
+			jen.List(jen.Id(t), jen.Id("ok")).Op(":=").Qual(std, "BinaryType").Call(op, jen.Add(wx).Dot("Type").Call(), jen.Add(wy).Dot("Type").Call()),
+			jen.If(jen.Op("!").Id("ok")).Block(jen.Return(jen.Qual(std, "Missing"),
+				jen.Qual(std, "BinaryTypeError").Call(op, jen.Add(wx).Dot("Type").Call(), jen.Add(wy).Dot("Type").Call()))),
+		)
+		return jen.Qual(std, "Zero").Call(jen.Id(t))
+	case *ir.FuncCall:
+		if x.Func == nil {
+			*stmts = append(*stmts, jen.Return(jen.Qual(std, "Missing"), jen.Qual(std, "ErrUndefinedFunction").Call(jen.Lit(x.Name))))
+			return jen.Qual(std, "Missing")
+		}
+		var args, types, texts []jen.Code
+		for _, a := range x.Args {
+			w := e.witness(a, stmts)
+			args = append(args, w)
+			types = append(types, jen.Add(w).Dot("Type").Call())
+			texts = append(texts, jen.Lit(ir.ArgText(a)))
+		}
+		f := e.names.name(x.Name + "Func")
+		t := e.names.name("t")
+		*stmts = append(*stmts,
+			jen.Id(f).Op(":=").Qual(std, "Lookup").Call(jen.Lit(x.Func.Name)),
+			jen.If(
+				jen.Err().Op(":=").Id(f).Dot("Check").Call(append([]jen.Code{jen.Index().String().Values(texts...)}, args...)...),
+				jen.Err().Op("!=").Nil(),
+			).Block(jen.Return(jen.Qual(std, "Missing"), jen.Err())),
+			jen.List(jen.Id(t), jen.Id("_")).Op(":=").Id(f).Dot("StaticType").Call(jen.Index().Qual(std, "Type").Values(types...)),
+		)
+		return jen.Qual(std, "Zero").Call(jen.Id(t))
+	}
+	return jen.Qual(std, "Missing")
+}
+
+// opConst names the stdlib constant of an operator.
+func opConst(op stdlib.Op) string {
+	switch op {
+	case stdlib.OpAdd:
+		return "OpAdd"
+	case stdlib.OpSub:
+		return "OpSub"
+	case stdlib.OpMul:
+		return "OpMul"
+	case stdlib.OpDiv:
+		return "OpDiv"
+	case stdlib.OpMod:
+		return "OpMod"
+	case stdlib.OpEq:
+		return "OpEq"
+	case stdlib.OpNeq:
+		return "OpNeq"
+	case stdlib.OpLt:
+		return "OpLt"
+	case stdlib.OpLte:
+		return "OpLte"
+	case stdlib.OpGt:
+		return "OpGt"
+	case stdlib.OpGte:
+		return "OpGte"
+	case stdlib.OpRegexMatch:
+		return "OpRegexMatch"
+	case stdlib.OpRegexNotMatch:
+		return "OpRegexNotMatch"
+	case stdlib.OpAnd:
+		return "OpAnd"
+	case stdlib.OpOr:
+		return "OpOr"
+	case stdlib.OpNeg:
+		return "OpNeg"
+	case stdlib.OpNot:
+		return "OpNot"
+	}
+	return "OpInvalid"
+}
+
+// typeConst names the stdlib constant of a type.
+func typeConst(t stdlib.Type) string {
+	switch t {
+	case stdlib.TypeFloat:
+		return "TypeFloat"
+	case stdlib.TypeInt:
+		return "TypeInt"
+	case stdlib.TypeString:
+		return "TypeString"
+	case stdlib.TypeBool:
+		return "TypeBool"
+	case stdlib.TypeDuration:
+		return "TypeDuration"
+	case stdlib.TypeTime:
+		return "TypeTime"
+	case stdlib.TypeRegex:
+		return "TypeRegex"
+	}
+	return "TypeMissing"
+}
+
+/*
+v1, err := stdlib.Abs(x)                     // a stateless function
+
+	if err != nil {
+		return stdlib.Missing, stdlib.WithArgText(err, "\"x\"")
+	}
+
+if l.sigma == nil {                          // a stateful one
+
+		l.sigma = stdlib.NewSigmaState()
+	}
+
+v2, err := l.sigma.Call(x)
+*/
+func (e *exprEmitter) call(x *ir.FuncCall, stmts *[]jen.Code) jen.Code {
+	if x.Func == nil {
+		return e.check(jen.List(jen.Qual(std, "Missing"), jen.Qual(std, "ErrUndefinedFunction").Call(jen.Lit(x.Name))), stmts)
+	}
+	args := make([]jen.Code, len(x.Args))
+	texts := []jen.Code{jen.Err()}
+	for i, a := range x.Args {
+		args[i] = e.expr(a, stmts)
+		texts = append(texts, jen.Lit(ir.ArgText(a)))
+	}
+	wrapped := jen.Qual(std, "WithArgText").Call(texts...)
+	if len(x.Args) == 0 {
+		wrapped = jen.Err()
+	}
+	var call jen.Code
+	if x.Func.Stateful {
+		field, ok := e.states[x.Func.Name]
+		if !ok {
+			field = camel(x.Func.Name)
+			e.states[x.Func.Name] = field
+		}
+		*stmts = append(*stmts, jen.If(jen.Id("l").Dot(field).Op("==").Nil()).Block(
+			jen.Id("l").Dot(field).Op("=").Qual(std, "New"+x.Func.GoName).Call(),
+		))
+		call = jen.Id("l").Dot(field).Dot("Call").Call(args...)
+	} else {
+		call = jen.Qual(std, x.Func.GoName).Call(args...)
+	}
+	v := e.temp()
+	*stmts = append(*stmts,
+		jen.List(jen.Id(v), jen.Err()).Op(":=").Add(call),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Qual(std, "Missing"), wrapped)),
+	)
+	return jen.Id(v)
+}

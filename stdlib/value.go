@@ -127,7 +127,7 @@ func (a Value) Equal(b Value) bool {
 	case TypeString:
 		return a.s == b.s
 	case TypeRegex:
-		return a.re.String() == b.re.String()
+		return a.Literal() == b.Literal()
 	default:
 		return a.n == b.n
 	}

@@ -31,6 +31,7 @@ type From struct {
 	Base
 	cfg      FromConfig
 	tagNames []string
+	groups   groupIDCache
 }
 
 // NewFrom returns a From node configured by cfg.
@@ -58,7 +59,7 @@ func (n *From) Point(p Point) {
 		ByName:   n.cfg.GroupByMeasurement,
 		TagNames: dimensionTagNames(p.Tags, n.cfg.GroupByAll, n.tagNames, nil),
 	}
-	p.Group = NewGroupID(p.Name, p.Tags, p.Dimensions)
+	p.Group = n.groups.get(p.Name, p.Tags, p.Dimensions)
 	n.EmitPoint(p)
 }
 
@@ -115,6 +116,47 @@ func roundTime(t int64, d time.Duration) int64 {
 		return t
 	}
 	return time.Unix(0, t).Round(d).UnixNano()
+}
+
+// groupIDCache computes group IDs like NewGroupID, but returns the same
+// string for the same group without allocating it again: the ID is built in
+// a reused buffer and looked up among the IDs already made.
+type groupIDCache struct {
+	buf []byte
+	ids map[string]GroupID
+}
+
+// maxCachedGroups bounds the cache; when full it starts over.
+const maxCachedGroups = 1 << 14
+
+func (c *groupIDCache) get(name string, tags Tags, dims Dimensions) GroupID {
+	if len(dims.TagNames) == 0 && !dims.ByName {
+		return ""
+	}
+	b := c.buf[:0]
+	if dims.ByName {
+		b = append(b, name...)
+		b = append(b, '\n')
+	}
+	for i, k := range dims.TagNames {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		v, _ := tags.Get(k)
+		b = append(b, k...)
+		b = append(b, '=')
+		b = append(b, v...)
+	}
+	c.buf = b
+	if id, ok := c.ids[string(b)]; ok {
+		return id
+	}
+	if c.ids == nil || len(c.ids) >= maxCachedGroups {
+		c.ids = make(map[string]GroupID)
+	}
+	id := GroupID(b)
+	c.ids[string(id)] = id
+	return id
 }
 
 // sortedDimensions returns the sorted tag names of names, without those in

@@ -309,3 +309,24 @@ func TestTruncateTimeFollowsZeroTime(t *testing.T) {
 
 // errEval is the error the failing test lambdas return.
 var errEval = errors.New("evaluation failed")
+
+func TestGroupIDCacheMatchesNewGroupID(t *testing.T) {
+	var c groupIDCache
+	ts := mkTags("host=a", "dc=x")
+	for _, dims := range []Dimensions{
+		{},
+		{ByName: true},
+		{TagNames: []string{"host"}},
+		{TagNames: []string{"dc", "host"}, ByName: true},
+		{TagNames: []string{"dc", "missing"}},
+	} {
+		for i := 0; i < 2; i++ { // the second round is served from the cache
+			if got, want := c.get("cpu", ts, dims), NewGroupID("cpu", ts, dims); got != want {
+				t.Errorf("dims %+v: got %q, want %q", dims, got, want)
+			}
+		}
+	}
+	if allocs := testing.AllocsPerRun(100, func() { c.get("cpu", ts, Dimensions{TagNames: []string{"host"}}) }); allocs != 0 {
+		t.Errorf("a cached group ID allocates %v times", allocs)
+	}
+}

@@ -621,3 +621,39 @@ func checkStreamCase(t *testing.T, name string, from FromConfig, chain ...chainN
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }
+
+// BenchmarkFromWindow measures from() |window() per point: four groups,
+// four points a second each, ten-second tumbling windows, into a sink that
+// counts what it receives.
+func BenchmarkFromWindow(b *testing.B) {
+	from := NewFrom(nil, NodeInfo{Name: "from1"}, FromConfig{Measurement: "cpu", GroupBy: []string{"host"}})
+	w := NewWindow(nil, NodeInfo{Name: "window2"}, WindowConfig{Period: 10 * time.Second, Every: 10 * time.Second})
+	out := &countingSink{}
+	from.AddChild(w)
+	w.AddChild(out)
+	var pts [4]Point
+	for i := range pts {
+		pts[i] = Point{Name: "cpu", Database: "db", RetentionPolicy: "rp",
+			Tags: Tags{{Key: "host", Value: "server" + strconv.Itoa(i)}, {Key: "type", Value: "idle"}}, Fields: Fields{{Key: "value", Value: stdlib.Float(1)}}}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p := pts[i%4]
+		p.Time = int64(i/4) * int64(time.Second/4)
+		from.Point(p)
+	}
+	b.StopTimer()
+	if b.N > 200 && out.batches == 0 {
+		b.Fatal("no window was emitted")
+	}
+}
+
+// countingSink counts the batches and points it receives.
+type countingSink struct{ batches, points int }
+
+func (s *countingSink) Point(Point)            { s.points++ }
+func (s *countingSink) Batch(b Batch)          { s.batches++; s.points += len(b.Points) }
+func (s *countingSink) Barrier(GroupID, int64) {}
+func (s *countingSink) DeleteGroup(GroupID)    {}
+func (s *countingSink) Done()                  {}

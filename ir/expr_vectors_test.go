@@ -193,3 +193,39 @@ func sameValue(a, b stdlib.Value) bool {
 	}
 	return a.Equal(b)
 }
+
+// TestExprNoPanic evaluates every vector expression on points whose fields
+// have each of the value types, and on a point without fields: whatever the
+// outcome, the interpreter must not panic.
+func TestExprNoPanic(t *testing.T) {
+	data, err := os.ReadFile(vectorsPath)
+	if err != nil {
+		t.Skipf("lambda vectors not available (%v)", err)
+	}
+	var vectors []vector
+	if err := json.Unmarshal(data, &vectors); err != nil {
+		t.Fatal(err)
+	}
+	values := []stdlib.Value{stdlib.Float(-1.5), stdlib.Int(0), stdlib.String(""), stdlib.Bool(true)}
+	for _, v := range vectors {
+		x, err := parser.ParseExpr(v.Expr)
+		if err != nil {
+			continue
+		}
+		e, err := LowerExpr(x, nil, nil)
+		if err != nil {
+			continue
+		}
+		FoldExpr(e)
+		CheckExpr(e)
+		in := NewExprInstance(e)
+		in.Eval(Point{})
+		for _, val := range values {
+			p := Point{Fields: map[string]stdlib.Value{}, Tags: map[string]string{}}
+			for _, name := range Refs(e) {
+				p.Fields[name] = val
+			}
+			in.Eval(p)
+		}
+	}
+}

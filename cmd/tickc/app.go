@@ -21,6 +21,7 @@ const (
 var commands = []func() *cli.Command{
 	checkCommand,
 	fmtCommand,
+	showCommand,
 }
 
 // usageError is a command-line mistake; it exits with status 2.

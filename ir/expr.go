@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tickc/tickc/parser"
 	"github.com/tickc/tickc/stdlib"
@@ -14,7 +15,8 @@ import (
 // the vars they named), parentheses are implied by the tree, and every node
 // keeps the position of the source text it came from.
 type Expr interface {
-	// Pos returns where the expression starts in the script.
+	// Pos returns the position diagnostics point at: the operator of a
+	// Binary, the start of the text of any other node.
 	Pos() Pos
 	// Type returns the static type: a value type when literals and function
 	// signatures fix it, else stdlib.TypeDynamic.
@@ -128,7 +130,12 @@ func (e *Literal) String() string {
 		}
 		return "FALSE"
 	case stdlib.TypeDuration:
-		return stdlib.FormatDuration(v.Duration())
+		d := v.Duration()
+		if d%time.Microsecond != 0 {
+			// No duration literal is finer than a microsecond.
+			return "(" + strconv.FormatInt(int64(d), 10) + "u / 1000)"
+		}
+		return stdlib.FormatDuration(d)
 	case stdlib.TypeRegex:
 		return "/" + strings.ReplaceAll(v.Literal(), "/", `\/`) + "/"
 	}

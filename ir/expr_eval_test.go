@@ -167,6 +167,7 @@ func TestExprString(t *testing.T) {
 		{un(stdlib.OpNeg, bin(ref("a"), stdlib.OpAdd, flt(1.5))), `-("a" + 1.5)`},
 		{fn("strContains", str("it's"), lit(stdlib.Regex(regexp.MustCompile(`a/b`)))), `strContains('it\'s', /a\/b/)`},
 		{lit(stdlib.Duration(90 * time.Second)), "90s"},
+		{lit(stdlib.Duration(1500)), "(1500u / 1000)"},
 	}
 	for _, tt := range tests {
 		if got := tt.e.String(); got != tt.want {

@@ -30,6 +30,11 @@ type Expr interface {
 type Literal struct {
 	At    Pos
 	Value stdlib.Value
+
+	// Folded is, for a literal FoldExpr computed, the ArgText of the
+	// expression it replaces, so that error messages still show what was
+	// written; "" for a literal of the source.
+	Folded string
 }
 
 // Ref is a "reference" to a field or a tag of the point, read per point:
@@ -214,6 +219,9 @@ func operand(e Expr, parent int, right bool) string {
 func ArgText(e Expr) string {
 	switch e := e.(type) {
 	case *Literal:
+		if e.Folded != "" {
+			return e.Folded
+		}
 		return e.Value.Literal()
 	case *Ref:
 		return `"` + e.Name + `"`

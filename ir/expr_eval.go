@@ -243,7 +243,11 @@ func (env *evalEnv) witness(e Expr) (stdlib.Value, error) {
 // stateful or impure function (now, rand) replaced by its value, keeping the
 // subtree's position. A subtree whose evaluation fails is kept as it is, so
 // the error still happens per point, as in Kapacitor. Regex results are folded
-// too; time results are not (no literal holds a time).
+// too; time results are not (no literal holds a time). A folded literal keeps
+// the text of what it replaces for error messages (Literal.Folded).
+//
+// Check before folding: CheckExpr follows Kapacitor, which does not fold, so
+// sqrt(4.0) + 1 starts (and fails on every point) while 2.0 + 1 does not start.
 func FoldExpr(e Expr) Expr {
 	switch x := e.(type) {
 	case *Binary:
@@ -284,5 +288,5 @@ func foldNode(e Expr, operandsConstant bool) Expr {
 	case stdlib.TypeMissing, stdlib.TypeTime:
 		return e
 	}
-	return &Literal{At: e.Pos(), Value: v}
+	return &Literal{At: e.Pos(), Value: v, Folded: ArgText(e)}
 }

@@ -61,16 +61,21 @@ func TestExprVectors(t *testing.T) {
 
 	for _, v := range vectors {
 		t.Run(v.Name, func(t *testing.T) {
-			if err := runVector(v); err != nil {
+			if err := runVector(v, false); err != nil {
 				t.Errorf("%s\n  expr: %s\n  %v", v.Source, v.Expr, err)
+			}
+			if err := runVector(v, true); err != nil {
+				t.Errorf("%s\n  expr: %s\n  after FoldExpr: %v", v.Source, v.Expr, err)
 			}
 		})
 	}
 }
 
 // runVector compiles, checks and evaluates one vector and describes how the
-// outcome differs from the expected one, or returns nil.
-func runVector(v vector) error {
+// outcome differs from the expected one, or returns nil. With fold, the
+// checked expression is constant-folded before it is evaluated, which must not
+// change the outcome.
+func runVector(v vector, fold bool) error {
 	x, err := parser.ParseExpr(v.Expr)
 	if err != nil {
 		return fmt.Errorf("parse: %v", err)
@@ -91,6 +96,9 @@ func runVector(v vector) error {
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("unexpected compile error: %v", errs)
+	}
+	if fold {
+		e = FoldExpr(e)
 	}
 	in := NewExprInstance(e)
 	for i, h := range v.History {

@@ -1,6 +1,9 @@
 package ir
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/tickc/tickc/parser"
 	"github.com/tickc/tickc/stdlib"
 )
@@ -78,13 +81,28 @@ func (c *checker) expr(e Expr) {
 		if _, ok := e.Func.StaticType(types); !ok {
 			for _, t := range types {
 				if !known(t) {
-					c.warns = append(c.warns, errAt(e, "cannot call function %q with %d arguments", e.Name, len(e.Args)))
+					c.warns = append(c.warns, errAt(e, "%s", staticCallError(e.Func, text, types)))
 					return
 				}
 			}
 			c.warns = append(c.warns, errAt(e, "%v", e.Func.Check(text, vals...)))
 		}
 	}
+}
+
+// staticCallError describes a call that no signature accepts whatever the
+// dynamic arguments turn out to be.
+func staticCallError(f *stdlib.Func, text []string, types []stdlib.Type) string {
+	args := make([]string, len(types))
+	for i, t := range types {
+		args[i] = text[i] + ": " + t.String()
+	}
+	sigs := make([]string, len(f.Sigs))
+	for i, s := range f.Sigs {
+		sigs[i] = s.String()
+	}
+	return fmt.Sprintf("cannot call function %q with args (%s), available signatures are [%s]",
+		f.Name, strings.Join(args, ","), strings.Join(sigs, ", "))
 }
 
 // known reports whether t is a value type fixed before run time.

@@ -54,3 +54,12 @@ func TestChangeDetectConformance(t *testing.T) {
 			NewWindow(nil, NodeInfo{}, WindowConfig{Period: 6 * time.Second, Every: 6 * time.Second}))
 	})
 }
+
+func TestChangeDetectBatchConformance(t *testing.T) {
+	t.Run("TestBatch_ChangeDetect", func(t *testing.T) {
+		checkBatchCase(t, "TestBatch_ChangeDetect", NewChangeDetect(nil, NodeInfo{}, ChangeDetectConfig{Fields: []string{"value"}}))
+	})
+	t.Run("TestBatch_ChangeDetect_Many", func(t *testing.T) {
+		checkBatchCase(t, "TestBatch_ChangeDetect_Many", NewChangeDetect(nil, NodeInfo{}, ChangeDetectConfig{Fields: []string{"a", "b"}}))
+	})
+}

@@ -77,3 +77,17 @@ func TestDerivativeConformance(t *testing.T) {
 			&batchCount{})
 	})
 }
+
+func TestDerivativeBatchConformance(t *testing.T) {
+	for name, cfg := range map[string]DerivativeConfig{
+		"TestBatch_Derivative":     {Field: "value"},
+		"TestBatch_DerivativeAs":   {Field: "value", As: "derivative"},
+		"TestBatch_DerivativeN":    {Field: "value"},
+		"TestBatch_DerivativeNN":   {Field: "value", NonNegative: true},
+		"TestBatch_DerivativeUnit": {Field: "value", Unit: 2 * time.Second},
+	} {
+		t.Run(name, func(t *testing.T) {
+			checkBatchCase(t, name, NewDerivative(nil, NodeInfo{}, cfg))
+		})
+	}
+}

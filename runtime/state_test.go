@@ -80,3 +80,13 @@ func TestStateCountConformance(t *testing.T) {
 		NewStateCount(nil, NodeInfo{}, StateCountConfig{Lambda: factoryFor(fieldGreater("value", 95)), As: "my_count"}),
 		NewWindow(nil, NodeInfo{}, WindowConfig{Period: 4 * time.Second, Every: 4 * time.Second}))
 }
+
+func TestStateBatchConformance(t *testing.T) {
+	above95 := factoryFor(fieldGreater("value", 95))
+	t.Run("TestBatch_StateCount", func(t *testing.T) {
+		checkBatchCase(t, "TestBatch_StateCount", NewStateCount(nil, NodeInfo{}, StateCountConfig{Lambda: above95, As: "my_count"}))
+	})
+	t.Run("TestBatch_StateDuration", func(t *testing.T) {
+		checkBatchCase(t, "TestBatch_StateDuration", NewStateDuration(nil, NodeInfo{}, StateDurationConfig{Lambda: above95, As: "my_duration", Unit: time.Millisecond}))
+	})
+}

@@ -657,3 +657,95 @@ func (s *countingSink) Batch(b Batch)          { s.batches++; s.points += len(b.
 func (s *countingSink) Barrier(GroupID, int64) {}
 func (s *countingSink) DeleteGroup(GroupID)    {}
 func (s *countingSink) Done()                  {}
+
+// readBrpl reads a batch recording: concatenated JSON batches whose points
+// inherit the batch tags when they have none.
+func readBrpl(t *testing.T, path string) []Batch {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	type recPoint struct {
+		Fields map[string]any
+		Tags   map[string]string
+		Time   time.Time
+	}
+	type recBatch struct {
+		Name   string
+		TMax   time.Time
+		ByName bool
+		Tags   map[string]string
+		Points []recPoint
+	}
+	toTags := func(m map[string]string) Tags {
+		var ts Tags
+		for k, v := range m {
+			ts = ts.With(k, v)
+		}
+		return ts
+	}
+	var out []Batch
+	dec := json.NewDecoder(f)
+	for dec.More() {
+		var rb recBatch
+		if err := dec.Decode(&rb); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		b := Batch{Name: rb.Name, TMax: rb.TMax.UnixNano(), Tags: toTags(rb.Tags), Dimensions: Dimensions{ByName: rb.ByName}}
+		for _, tg := range b.Tags {
+			b.Dimensions.TagNames = append(b.Dimensions.TagNames, tg.Key)
+		}
+		b.Group = NewGroupID(b.Name, b.Tags, b.Dimensions)
+		for _, rp := range rb.Points {
+			p := BatchPoint{Time: rp.Time.UnixNano(), Tags: b.Tags}
+			if rp.Tags != nil {
+				p.Tags = toTags(rp.Tags)
+			}
+			for k, v := range rp.Fields {
+				switch v := v.(type) {
+				case float64:
+					p.Fields = p.Fields.With(k, stdlib.Float(v))
+				case string:
+					p.Fields = p.Fields.With(k, stdlib.String(v))
+				case bool:
+					p.Fields = p.Fields.With(k, stdlib.Bool(v))
+				case nil:
+					// A null field is left out: the point lacks it.
+				default:
+					t.Fatalf("%s: field %s has unsupported value %v", path, k, v)
+				}
+			}
+			b.Points = append(b.Points, p)
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+// checkBatchCase feeds the recorded batches of batch conformance case name
+// (one query) to the chain of nodes and compares the last batch of each
+// group with the case's expected result.
+func checkBatchCase(t *testing.T, name string, chain ...chainNode) {
+	t.Helper()
+	dir := filepath.Join("..", "..", "shared", "conformance", "cases", "batch", name)
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("conformance case not available: %v", err)
+	}
+	for i := 1; i < len(chain); i++ {
+		chain[i-1].AddChild(chain[i])
+	}
+	out := &sink{}
+	chain[len(chain)-1].AddChild(out)
+	for _, b := range readBrpl(t, filepath.Join(dir, "input.0.brpl")) {
+		chain[0].Batch(b)
+	}
+	got := lastPointSeries(out.pts)
+	if len(out.bts) > 0 {
+		got = lastBatchSeries(out.bts)
+	}
+	if want := expectedSeries(t, filepath.Join(dir, "expected.json")); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}

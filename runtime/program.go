@@ -19,7 +19,21 @@ type Program struct {
 	running bool
 	stopped bool
 	loops   []*taskLoop // one per task while running
+
+	loopMu   sync.Mutex
+	loopQ    []Point       // points written back by kapacitorLoopback nodes, not yet delivered
+	loopWake chan struct{} // wakes the loopback writer while running
+	loopDone chan struct{} // closed when the loopback writer has ended
 }
+
+// maxLoopback bounds how many looped-back points one delivery may cause
+// outside of serve, so that a task that feeds itself forever fails instead
+// of hanging.
+const maxLoopback = 1_000_000
+
+// ErrLoopback is the error of a replay whose tasks keep writing points back
+// into their own input.
+var ErrLoopback = errors.New("kapacitorLoopback: over a million points looped back by one delivery: the tasks feed themselves")
 
 // NewProgram builds the tasks of specs with the given configuration and
 // logger (nil for defaults). newClock makes each task's clock (nil: the wall
@@ -50,6 +64,7 @@ func NewProgram(specs []TaskSpec, cfg *Config, newClock func() Clock, log *slog.
 		if err != nil {
 			return nil, err
 		}
+		t.loopback = p.enqueueLoopback
 		p.Tasks = append(p.Tasks, t)
 	}
 	return p, nil
@@ -109,6 +124,12 @@ func (p *Program) Start() {
 		})
 		go l.run()
 	}
+	wake := make(chan struct{}, 1)
+	p.loopMu.Lock()
+	p.loopWake = wake
+	p.loopMu.Unlock()
+	p.loopDone = make(chan struct{})
+	go p.loopbackWriter(wake)
 }
 
 // Write delivers points to every task that accepts them (see Task.Accepts)
@@ -121,6 +142,9 @@ func (p *Program) Write(points []Point) error {
 	if p.stopped {
 		return ErrStopped
 	}
+	if !p.running {
+		return p.writeSync(points)
+	}
 	var wg sync.WaitGroup
 	for i, t := range p.Tasks {
 		var mine []Point
@@ -132,20 +156,82 @@ func (p *Program) Write(points []Point) error {
 		if len(mine) == 0 {
 			continue
 		}
-		deliver := func() {
+		wg.Add(1)
+		p.loops[i].work <- func() {
+			defer wg.Done()
 			for _, pt := range mine {
 				t.deliverPoint(pt)
 			}
 		}
-		if !p.running {
-			deliver()
-			continue
-		}
-		wg.Add(1)
-		p.loops[i].work <- func() { defer wg.Done(); deliver() }
 	}
 	wg.Wait()
 	return nil
+}
+
+// writeSync delivers points on the caller's goroutine, point by point to
+// every task that accepts it, then the points looped back meanwhile.
+func (p *Program) writeSync(points []Point) error {
+	for _, pt := range points {
+		for _, t := range p.Tasks {
+			if t.Accepts(pt.Database, pt.RetentionPolicy, pt.Name) {
+				t.deliverPoint(pt)
+			}
+		}
+	}
+	return p.drainLoopback(p.Tasks)
+}
+
+// enqueueLoopback queues a point written back by a task.
+func (p *Program) enqueueLoopback(pt Point) {
+	p.loopMu.Lock()
+	defer p.loopMu.Unlock()
+	p.loopQ = append(p.loopQ, pt)
+	if p.loopWake != nil {
+		select {
+		case p.loopWake <- struct{}{}:
+		default: // already woken
+		}
+	}
+}
+
+func (p *Program) takeLoopback() []Point {
+	p.loopMu.Lock()
+	defer p.loopMu.Unlock()
+	q := p.loopQ
+	p.loopQ = nil
+	return q
+}
+
+// drainLoopback delivers the looped-back points, and those they cause, to
+// the given tasks, on the caller's goroutine.
+func (p *Program) drainLoopback(tasks []*Task) error {
+	n := 0
+	for q := p.takeLoopback(); len(q) > 0; q = p.takeLoopback() {
+		if n += len(q); n > maxLoopback {
+			return ErrLoopback
+		}
+		for _, pt := range q {
+			for _, t := range tasks {
+				if t.Accepts(pt.Database, pt.RetentionPolicy, pt.Name) {
+					t.deliverPoint(pt)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// loopbackWriter writes looped-back points while the program serves, as
+// any writer would: the task that looped them back is not blocked.
+func (p *Program) loopbackWriter(wake <-chan struct{}) {
+	defer close(p.loopDone)
+	for range wake {
+		if q := p.takeLoopback(); len(q) > 0 {
+			if err := p.Write(q); err != nil {
+				return
+			}
+		}
+	}
 }
 
 // Stop stops accepting writes, waits for the writes in progress, passes Done
@@ -160,6 +246,13 @@ func (p *Program) Stop() {
 	p.stopped = true
 	running := p.running
 	p.mu.Unlock()
+	if running {
+		p.loopMu.Lock()
+		close(p.loopWake)
+		p.loopWake = nil
+		p.loopMu.Unlock()
+		<-p.loopDone
+	}
 	for i, t := range p.Tasks {
 		end := func() {
 			t.stopTimers()

@@ -243,7 +243,8 @@ type replayEvent struct {
 // every selected stream task that accepts them (as written points would);
 // the N-th batch file feeds the N-th query node of the selected batch task.
 // Deliveries from several files are merged by time (ties in file order,
-// stream files first). Each task's clock follows the data (see ReplayClock);
+// stream files first). Points that kapacitorLoopback nodes write back are
+// delivered after the delivery that caused them. Each task's clock follows the data (see ReplayClock);
 // at the end it is set to ClockZero+Duration and the tasks get Done. Input
 // times are used as they are: they are not shifted. The program must be
 // built with replay clocks and not be running.
@@ -336,6 +337,9 @@ func (p *Program) Replay(opts ReplayOptions) (*ReplayOutput, error) {
 			}
 		} else {
 			batchTask.queries[ev.query].Batch(*ev.batch)
+		}
+		if err := p.drainLoopback(streamTasks); err != nil {
+			return nil, err
 		}
 	}
 	for _, t := range tasks {

@@ -79,6 +79,8 @@ type Task struct {
 	wallTimers map[*Timer]struct{} // armed timers on the wall clock
 	postMu     sync.Mutex
 	poster     func(func()) bool // runs work on the task's goroutine; nil before Start
+
+	loopback func(Point) // the program's stream input; nil for a task outside a program
 }
 
 // NewTask makes the task of spec and runs its Build function. clock gives the
@@ -236,6 +238,19 @@ func (t *Task) Alerts() [][]byte {
 	t.alertMu.Lock()
 	defer t.alertMu.Unlock()
 	return append([][]byte(nil), t.alerts...)
+}
+
+// Loopback writes p back into the program's stream input, as the
+// kapacitorLoopback node does: p (with its Database and RetentionPolicy set)
+// reaches every task that accepts it, this one included, after the data
+// being processed now, never from inside the current call. It returns false
+// when the task is not part of a program.
+func (t *Task) Loopback(p Point) bool {
+	if t.loopback == nil {
+		return false
+	}
+	t.loopback(p)
+	return true
 }
 
 // Done ends the task's input: it passes Done from the root through the graph.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/dave/jennifer/jen"
@@ -362,9 +363,20 @@ func (g *generator) httpOut(n *ir.Node, p *ir.HTTPOutProps) []jen.Code {
 func setLit[T comparable](d jen.Dict, key string, v T) {
 	var zero T
 	if v != zero {
-		d[jen.Id(key)] = jen.Lit(v)
+		d[jen.Id(key)] = lit(v)
 	}
 }
+
+// lit writes a constant; integers are written untyped (10, not int64(10)).
+func lit(v any) jen.Code {
+	if i, ok := v.(int64); ok {
+		return intLit(i)
+	}
+	return jen.Lit(v)
+}
+
+// intLit writes an untyped integer constant.
+func intLit(i int64) *jen.Statement { return jen.Op(strconv.FormatInt(i, 10)) }
 
 // setDur sets a duration field as a readable constant expression (10 *
 // time.Second) unless it is zero.
@@ -408,8 +420,8 @@ func durationCode(d time.Duration) jen.Code {
 			if d == u.d {
 				return jen.Qual("time", u.name)
 			}
-			return jen.Lit(int64(d/u.d)).Op("*").Qual("time", u.name)
+			return intLit(int64(d/u.d)).Op("*").Qual("time", u.name)
 		}
 	}
-	return jen.Qual("time", "Duration").Call(jen.Lit(int64(d)))
+	return jen.Qual("time", "Duration").Call(intLit(int64(d)))
 }

@@ -45,7 +45,7 @@ func (b *builder) node(parent *ir.Node, kind ir.Kind, ident string, props ir.Pro
 func itoa(i int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + string(rune('0'+i))) }
 
 func ref(name string) ir.Expr { return &ir.Ref{Name: name} }
-func lit(v stdlib.Value) ir.Expr {
+func constExpr(v stdlib.Value) ir.Expr {
 	return &ir.Literal{Value: v}
 }
 
@@ -60,11 +60,11 @@ func fromWhereEval(fused bool) *ir.Program {
 	b := newBuilder("cpu")
 	root := b.prog.Nodes[0]
 	from := &ir.FromProps{Measurement: "cpu", GroupBy: ir.Dimensions{Tags: []string{"host"}}}
-	where := &ir.WhereProps{Lambda: lambda(ir.NewBinary(ir.Pos{}, stdlib.OpGt, ref("usage"), lit(stdlib.Float(50))))}
+	where := &ir.WhereProps{Lambda: lambda(ir.NewBinary(ir.Pos{}, stdlib.OpGt, ref("usage"), constExpr(stdlib.Float(50))))}
 	count := ir.NewFuncCall(ir.Pos{}, "count", nil)
 	eval := &ir.EvalProps{
 		Lambdas: []*ir.Lambda{
-			lambda(ir.NewBinary(ir.Pos{}, stdlib.OpMul, ref("usage"), lit(stdlib.Float(2)))),
+			lambda(ir.NewBinary(ir.Pos{}, stdlib.OpMul, ref("usage"), constExpr(stdlib.Float(2)))),
 			{Expr: count, Stateful: true},
 		},
 		As: []string{"double", "n"},

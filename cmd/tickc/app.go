@@ -22,6 +22,8 @@ var commands = []func() *cli.Command{
 	checkCommand,
 	fmtCommand,
 	showCommand,
+	buildCommand,
+	genCommand,
 }
 
 // usageError is a command-line mistake; it exits with status 2.

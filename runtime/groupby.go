@@ -21,6 +21,7 @@ type GroupBy struct {
 	Base
 	cfg      GroupByConfig
 	tagNames []string
+	ids      groupIDCache
 
 	// batch state
 	lastTime int64
@@ -45,7 +46,7 @@ func (n *GroupBy) Point(p Point) {
 		ByName:   p.Dimensions.ByName || n.cfg.ByMeasurement,
 		TagNames: dimensionTagNames(p.Tags, n.cfg.All, n.tagNames, n.cfg.Exclude),
 	}
-	p.Group = NewGroupID(p.Name, p.Tags, p.Dimensions)
+	p.Group = n.ids.get(p.Name, p.Tags, p.Dimensions)
 	n.EmitPoint(p)
 }
 

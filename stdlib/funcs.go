@@ -195,7 +195,7 @@ func WithArgText(err error, text ...string) error {
 	return err
 }
 
-// CallFailed wraps the error a function's implementation returned on
+// callFailed wraps the error a function's implementation returned on
 // well-typed arguments, as Kapacitor does: "error calling \"bool\": …".
 // Run-time panics Kapacitor recovers from (slice bounds) are not wrapped.
 func callFailed(name string, err error) error {
@@ -220,6 +220,7 @@ func ArgError(i int, err error) error {
 // recovers and reports bare.
 type runtimeError string
 
+// Error returns the panic's text.
 func (e runtimeError) Error() string { return string(e) }
 
 // ErrUndefinedFunction is the error of calling a function that does not exist;

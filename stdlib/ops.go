@@ -467,6 +467,7 @@ type TypeGuardError struct {
 	Got, Want Type
 }
 
+// Error returns Kapacitor's message.
 func (e *TypeGuardError) Error() string {
 	return fmt.Sprintf("TypeGuard: expression returned unexpected type %s, expected %s", e.Got, e.Want)
 }

@@ -29,12 +29,20 @@ type Config struct {
 	sections map[string]any // registered sections, by name
 }
 
-// HTTPConfig is the [http] section: the HTTP API of a serving program.
+// HTTPConfig is the [http] section: the HTTP API of a serving program. It
+// takes Kapacitor's keys, so that a kapacitor.conf section reads as it is.
 type HTTPConfig struct {
-	BindAddress     string        `toml:"bind-address"`     // host:port to listen on
-	MaxBodySize     int64         `toml:"max-body-size"`    // the largest write body accepted, in bytes; 0 means no limit
-	ShutdownTimeout time.Duration `toml:"shutdown-timeout"` // how long a shutdown waits for requests in flight
-	LogEnabled      bool          `toml:"log-enabled"`      // log every request
+	BindAddress      string        `toml:"bind-address"`      // host:port to listen on
+	MaxBodySize      int64         `toml:"max-body-size"`     // the largest write body accepted, in bytes; 0 means no limit
+	ShutdownTimeout  time.Duration `toml:"shutdown-timeout"`  // how long a shutdown waits for requests in flight
+	LogEnabled       bool          `toml:"log-enabled"`       // log every request
+	WriteTracing     bool          `toml:"write-tracing"`     // log every write body, at debug level
+	PprofEnabled     bool          `toml:"pprof-enabled"`     // serve net/http/pprof under /kapacitor/v1/debug/pprof/
+	HTTPSEnabled     bool          `toml:"https-enabled"`     // serve HTTPS with the certificate and key below
+	HTTPSCertificate string        `toml:"https-certificate"` // PEM certificate file (it may hold the key too)
+	HTTPSPrivateKey  string        `toml:"https-private-key"` // PEM key file; empty: the key is in the certificate file
+	AuthEnabled      bool          `toml:"auth-enabled"`      // not supported: must stay false
+	SharedSecret     string        `toml:"shared-secret"`     // used only with authentication, hence unused
 }
 
 // LoggingConfig is the [logging] section.
@@ -186,6 +194,12 @@ func (c *Config) Validate() error {
 	if c.HTTP.ShutdownTimeout < 0 {
 		errs = append(errs, fmt.Errorf("http.shutdown-timeout must not be negative"))
 	}
+	if c.HTTP.AuthEnabled {
+		errs = append(errs, fmt.Errorf("http.auth-enabled: authentication is not supported"))
+	}
+	if c.HTTP.HTTPSEnabled && c.HTTP.HTTPSCertificate == "" {
+		errs = append(errs, fmt.Errorf("http.https-enabled needs http.https-certificate"))
+	}
 	if _, err := ParseLogLevel(c.Logging.Level); err != nil {
 		errs = append(errs, fmt.Errorf("logging.level: %w", err))
 	}
@@ -228,11 +242,13 @@ func (c *Config) ApplyEnv(lookup func(string) (string, bool)) error {
 			c.HTTP.ShutdownTimeout = d
 			return err
 		}},
-		{"HTTP_LOG_ENABLED", func(s string) error {
-			b, err := strconv.ParseBool(s)
-			c.HTTP.LogEnabled = b
-			return err
-		}},
+		{"HTTP_LOG_ENABLED", boolVar(&c.HTTP.LogEnabled)},
+		{"HTTP_WRITE_TRACING", boolVar(&c.HTTP.WriteTracing)},
+		{"HTTP_PPROF_ENABLED", boolVar(&c.HTTP.PprofEnabled)},
+		{"HTTP_HTTPS_ENABLED", boolVar(&c.HTTP.HTTPSEnabled)},
+		{"HTTP_HTTPS_CERTIFICATE", str(&c.HTTP.HTTPSCertificate)},
+		{"HTTP_HTTPS_PRIVATE_KEY", str(&c.HTTP.HTTPSPrivateKey)},
+		{"HTTP_AUTH_ENABLED", boolVar(&c.HTTP.AuthEnabled)},
 		{"LOGGING_FILE", str(&c.Logging.File)},
 		{"LOGGING_LEVEL", str(&c.Logging.Level)},
 	}
@@ -246,6 +262,14 @@ func (c *Config) ApplyEnv(lookup func(string) (string, bool)) error {
 		}
 	}
 	return c.Validate()
+}
+
+func boolVar(p *bool) func(string) error {
+	return func(s string) error {
+		b, err := strconv.ParseBool(s)
+		*p = b
+		return err
+	}
 }
 
 // ParseLogLevel parses a Kapacitor log level name, in any case.

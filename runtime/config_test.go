@@ -37,6 +37,10 @@ default-retention-policy = "weekly"
 		c.HTTP.ShutdownTimeout != 3*time.Second || c.Logging.Level != "debug" {
 		t.Errorf("config = %+v", c)
 	}
+	// Kapacitor's own [http] keys are understood.
+	if _, err := ParseConfig("[http]\nlog-enabled = true\nwrite-tracing = false\npprof-enabled = true\nhttps-enabled = false\nauth-enabled = false\nshared-secret = \"\"\n"); err != nil {
+		t.Errorf("Kapacitor's http keys: %v", err)
+	}
 	// Keys not given keep their defaults.
 	if c.Logging.File != "STDERR" {
 		t.Errorf("logging.file = %q", c.Logging.File)
@@ -60,6 +64,8 @@ func TestParseConfigBadValues(t *testing.T) {
 		"[http]\nmax-body-size = \"big\"\n",
 		"[http]\nmax-body-size = -1\n",
 		"[logging]\nlevel = \"loud\"\n",
+		"[http]\nauth-enabled = true\n",
+		"[http]\nhttps-enabled = true\n",
 		"[http\n",
 	} {
 		if _, err := ParseConfig(text); err == nil {

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"strings"
 	"time"
 )
@@ -98,6 +99,20 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	case strings.HasPrefix(path, BasePath+"/tasks/") && r.Method == http.MethodGet:
 		h.serveHTTPOut(rec, r, strings.TrimPrefix(path, BasePath+"/tasks/"))
+	case strings.HasPrefix(path, BasePath+"/debug/pprof/") && h.Config.HTTP.PprofEnabled:
+		r.URL.Path = strings.TrimPrefix(path, BasePath)
+		switch name := strings.TrimPrefix(path, BasePath+"/debug/pprof/"); name {
+		case "cmdline":
+			pprof.Cmdline(rec, r)
+		case "profile":
+			pprof.Profile(rec, r)
+		case "symbol":
+			pprof.Symbol(rec, r)
+		case "trace":
+			pprof.Trace(rec, r)
+		default:
+			pprof.Index(rec, r)
+		}
 	case r.Method == http.MethodOptions:
 		rec.WriteHeader(http.StatusNoContent)
 	default:
@@ -144,6 +159,9 @@ func (h *Handler) serveWrite(w http.ResponseWriter, r *http.Request) {
 		}
 		plainError(w, err.Error(), http.StatusBadRequest)
 		return
+	}
+	if h.Config.HTTP.WriteTracing {
+		h.Log.Debug("write body received", "body", string(data))
 	}
 	q := r.URL.Query()
 	prec, err := ParsePrecision(q.Get("precision"))

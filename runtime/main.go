@@ -25,6 +25,11 @@ import (
 func Main(specs ...TaskSpec) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		// After the first signal a second one ends the program at once.
+		<-ctx.Done()
+		stop()
+	}()
 	return Run(ctx, os.Args, os.Stdout, os.Stderr, specs...)
 }
 
@@ -82,9 +87,12 @@ type stringList []string
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
-// loadConfig reads the configuration file, if any, then the TICKC_
-// environment variables.
+// loadConfig reads the configuration file, if any (--config, else
+// $TICKC_CONFIG_PATH), then the TICKC_ environment variables.
 func loadConfig(file string) (*Config, error) {
+	if file == "" {
+		file = os.Getenv(EnvPrefix + "CONFIG_PATH")
+	}
 	cfg := NewConfig()
 	if file != "" {
 		var err error

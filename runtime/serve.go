@@ -28,7 +28,15 @@ func Serve(ctx context.Context, p *Program, ln net.Listener, cfg *Config, log *s
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	if cfg.HTTP.HTTPSEnabled {
+		key := cfg.HTTP.HTTPSPrivateKey
+		if key == "" {
+			key = cfg.HTTP.HTTPSCertificate // Kapacitor's default: one PEM file with both
+		}
+		go func() { errc <- srv.ServeTLS(ln, cfg.HTTP.HTTPSCertificate, key) }()
+	} else {
+		go func() { errc <- srv.Serve(ln) }()
+	}
 	log.Info("listening", "addr", ln.Addr().String(), "tasks", p.taskNames())
 
 	var serveErr error

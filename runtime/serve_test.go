@@ -222,3 +222,15 @@ func TestServeGracefulShutdown(t *testing.T) {
 		t.Error("server still accepts connections")
 	}
 }
+
+func TestServePprof(t *testing.T) {
+	cfg := NewConfig()
+	if code, _, _ := startServe(t, cfg).do("GET", "/kapacitor/v1/debug/pprof/", nil); code != 404 {
+		t.Errorf("pprof served while disabled: %d", code)
+	}
+	cfg = NewConfig()
+	cfg.HTTP.PprofEnabled = true
+	if code, _, body := startServe(t, cfg).do("GET", "/kapacitor/v1/debug/pprof/", nil); code != 200 || !strings.Contains(body, "goroutine") {
+		t.Errorf("pprof index: %d", code)
+	}
+}

@@ -179,3 +179,42 @@ func TestEvalBatch(t *testing.T) {
 		"done",
 	)
 }
+
+func TestEvalConformance(t *testing.T) {
+	sum := factoryFor(arith("value0", "+", "value1"))
+	diff := factoryFor(arith("value0", "-", "value1"))
+	valueString := factoryFor(stringOf("value"))
+	types := FromConfig{Measurement: "types"}
+	t.Run("TestStream_Eval_KeepAll", func(t *testing.T) {
+		checkStreamCase(t, "TestStream_Eval_KeepAll", types,
+			NewEval(nil, NodeInfo{}, EvalConfig{Lambdas: []LambdaFactory{sum, diff}, As: []string{"pos", "neg"}, Keep: true}))
+	})
+	t.Run("TestStream_Eval_KeepSome", func(t *testing.T) {
+		checkStreamCase(t, "TestStream_Eval_KeepSome", types,
+			NewEval(nil, NodeInfo{}, EvalConfig{Lambdas: []LambdaFactory{sum, diff}, As: []string{"pos", "neg"}, Keep: true, KeepList: []string{"value0", "pos", "neg", "other"}}))
+	})
+	t.Run("TestStream_Eval_KeepSomeWithHidden", func(t *testing.T) {
+		checkStreamCase(t, "TestStream_Eval_KeepSomeWithHidden", types,
+			NewEval(nil, NodeInfo{}, EvalConfig{Lambdas: []LambdaFactory{sum, factoryFor(arith("pos", "-", "value1"))}, As: []string{"pos", "zero"},
+				Keep: true, KeepList: []string{"value0", "zero"}, Refs: [][]string{{"value0", "value1"}, {"pos", "value1"}}}))
+	})
+	t.Run("TestStream_Eval_Tags", func(t *testing.T) {
+		checkStreamCase(t, "TestStream_Eval_Tags", types,
+			NewEval(nil, NodeInfo{}, EvalConfig{Lambdas: []LambdaFactory{valueString}, As: []string{"value"}, Tags: []string{"value"}}),
+			NewGroupBy(nil, NodeInfo{}, GroupByConfig{Tags: []string{"value"}}))
+	})
+	t.Run("TestStream_Eval_Tags_Keep", func(t *testing.T) {
+		checkStreamCase(t, "TestStream_Eval_Tags_Keep", types,
+			NewEval(nil, NodeInfo{}, EvalConfig{Lambdas: []LambdaFactory{valueString}, As: []string{"value"}, Tags: []string{"value"}, Keep: true}),
+			NewGroupBy(nil, NodeInfo{}, GroupByConfig{Tags: []string{"value"}}))
+	})
+	t.Run("TestStream_Eval_Tags_KeepSome", func(t *testing.T) {
+		checkStreamCase(t, "TestStream_Eval_Tags_KeepSome", types,
+			NewEval(nil, NodeInfo{}, EvalConfig{Lambdas: []LambdaFactory{valueString}, As: []string{"value_tag"}, Tags: []string{"value_tag"}, Keep: true, KeepList: []string{"value", "another"}}),
+			NewGroupBy(nil, NodeInfo{}, GroupByConfig{Tags: []string{"value_tag"}}))
+	})
+	t.Run("TestStream_EvalGroups", func(t *testing.T) {
+		checkStreamCase(t, "TestStream_EvalGroups", FromConfig{Measurement: "types", GroupBy: []string{"group"}},
+			NewEval(nil, NodeInfo{}, EvalConfig{Lambdas: []LambdaFactory{newCountLambda}, As: []string{"count"}}))
+	})
+}

@@ -63,6 +63,7 @@ type printer struct {
 	ci        int  // next comment to print
 	space     bool // a space is due before the next text, unless a newline comes first
 	lineStart bool
+	paren     *UnaryExpr // a unary minus to print in parentheses; nil if none
 }
 
 func (p *printer) write(s string) {
@@ -176,7 +177,35 @@ func (p *printer) stmt(s Stmt) {
 		p.at(s.RP.Pos(), indentStep)
 		p.write(refText(s.RP.Name))
 	case *ExprStmt:
+		// A statement that starts with unary minus would continue the
+		// previous one as a subtraction: parenthesise the minus.
+		p.paren = leadingMinus(s.X)
 		p.expr(s.X, "")
+		p.paren = nil
+	}
+}
+
+// leadingMinus returns the unary minus that x starts with once the
+// formatter has dropped its redundant parentheses, or nil.
+func leadingMinus(x Expr) *UnaryExpr {
+	for {
+		switch e := x.(type) {
+		case *BinaryExpr:
+			x = e.X
+		case *ParenExpr:
+			inner := unparen(e)
+			if _, ok := inner.(*BinaryExpr); ok {
+				return nil
+			}
+			x = inner
+		case *UnaryExpr:
+			if e.Op == SUB {
+				return e
+			}
+			return nil
+		default:
+			return nil
+		}
 	}
 }
 
@@ -188,7 +217,12 @@ func (p *printer) expr(x Expr, indent string) {
 		p.chain(x, indent)
 		return
 	}
-	p.at(x.Pos(), indent)
+	if _, ok := x.(*BinaryExpr); !ok {
+		// A binary expression starts with its left operand, which flushes
+		// for it: asking every node of a long left-deep chain for its
+		// position would take quadratic time.
+		p.at(x.Pos(), indent)
+	}
 	switch x := x.(type) {
 	case *Ident:
 		p.write(x.Name)
@@ -237,8 +271,14 @@ func (p *printer) expr(x Expr, indent string) {
 		}
 		p.expr(x.Y, indent)
 	case *UnaryExpr:
+		if x == p.paren {
+			p.write("(")
+		}
 		p.write(x.Op.String())
 		p.expr(x.X, indent)
+		if x == p.paren {
+			p.write(")")
+		}
 	case *ParenExpr:
 		inner := unparen(x)
 		if _, ok := inner.(*BinaryExpr); !ok {

@@ -216,13 +216,13 @@ func lowerFirst(s string) string {
 	if s == "" {
 		return s
 	}
-	// Leading acronyms lower as a whole: ID → id, URLs → urls.
+	// Leading acronyms lower as a whole: ID → id, URLs → urls, IDTag → idTag.
 	i := 0
 	for i < len(s) && s[i] >= 'A' && s[i] <= 'Z' {
 		i++
 	}
 	switch {
-	case i == len(s):
+	case i == len(s) || s[i:] == "s":
 		return strings.ToLower(s)
 	case i > 1:
 		i--

@@ -48,9 +48,7 @@ func Lower(script *parser.Script, opts LowerOptions) (*Program, error) {
 	if script == nil || script.File == nil {
 		return nil, fmt.Errorf("no script to lower")
 	}
-	if errs := parser.Check(script); len(errs) > 0 {
-		return nil, errs
-	}
+	checked := parser.Check(script)
 	l := &lowerer{
 		file:   script.File,
 		opts:   opts,
@@ -68,6 +66,21 @@ func Lower(script *parser.Script, opts LowerOptions) (*Program, error) {
 		l.opts.Deadman.Message = DefaultDeadmanMessage
 	}
 	l.lower(script)
+	if len(checked) > 0 {
+		// The checker's diagnostics (undefined names, immutable vars, …) come
+		// first; the lowering's own at the same places are consequences.
+		at := map[parser.Position]bool{}
+		for _, d := range checked {
+			at[d.Pos] = true
+		}
+		errs := checked
+		for _, d := range l.errs {
+			if !at[d.Pos] {
+				errs = append(errs, d)
+			}
+		}
+		l.errs = errs
+	}
 	if len(l.errs) > 0 {
 		l.errs.Sort()
 		return nil, l.errs
@@ -140,11 +153,11 @@ func (l *lowerer) lower(script *parser.Script) {
 	}
 	l.checkVarsUsed()
 	l.dbrps()
-	if len(l.errs) > 0 {
-		return
-	}
 	for _, n := range l.nodes {
 		l.validate(n)
+	}
+	if len(l.errs) > 0 {
+		return
 	}
 	l.prog.Nodes = l.sort()
 	for _, n := range l.prog.Nodes {
@@ -755,12 +768,14 @@ func (l *lowerer) propertyCall(x *parser.PropertyCall) value {
 			return recv
 		}
 	}
+	// After a bad property the chain goes on from the same node, so that the
+	// errors further down the chain are reported too.
 	if findMethod(n.Kind, name) != nil {
 		l.errorf(at, "no property method %q on %s, but chaining method does exist; use '|' operator instead: 'node|%s(..)'", name, nodeKindName(n), name)
-		return value{}
+		return recv
 	}
 	l.errorf(at, "no property %q on %s%s", name, recv.describe(), suggest(name, propertyNames(n, h)))
-	return value{}
+	return recv
 }
 
 // alertMethodProps are the alert properties Kapacitor implements as methods

@@ -253,7 +253,7 @@ func (p *Program) Replay(opts ReplayOptions) (*ReplayOutput, error) {
 	if opts.Task != "" {
 		t := p.Task(opts.Task)
 		if t == nil {
-			return nil, fmt.Errorf("no task named %q (the program has %s)", opts.Task, p.taskNames())
+			return nil, fmt.Errorf("no task named %q (tasks: %s)", opts.Task, names(p.Tasks))
 		}
 		tasks = []*Task{t}
 	}
@@ -277,7 +277,7 @@ func (p *Program) Replay(opts ReplayOptions) (*ReplayOutput, error) {
 			return nil, err
 		}
 		if len(streamTasks) == 0 {
-			return nil, fmt.Errorf("%s: a stream recording needs a stream task, and %s is a batch task", f, p.taskNames())
+			return nil, fmt.Errorf("%s: no stream task to replay a stream recording into (tasks: %s)", f, names(tasks))
 		}
 		evs := make([]replayEvent, len(pts))
 		for i := range pts {
@@ -289,7 +289,7 @@ func (p *Program) Replay(opts ReplayOptions) (*ReplayOutput, error) {
 	if len(opts.Batches) > 0 {
 		switch len(batchTasks) {
 		case 0:
-			return nil, fmt.Errorf("batch recordings need a batch task, and %s is a stream task", p.taskNames())
+			return nil, fmt.Errorf("no batch task to replay batch recordings into (tasks: %s)", names(tasks))
 		case 1:
 			batchTask = batchTasks[0]
 		default:
@@ -368,12 +368,13 @@ func (p *Program) Replay(opts ReplayOptions) (*ReplayOutput, error) {
 	return out, nil
 }
 
-func (p *Program) taskNames() string {
-	names := make([]string, len(p.Tasks))
-	for i, t := range p.Tasks {
-		names[i] = t.Name
+// names lists the tasks' names, for messages.
+func names(tasks []*Task) string {
+	s := make([]string, len(tasks))
+	for i, t := range tasks {
+		s[i] = t.Name
 	}
-	return strings.Join(names, ", ")
+	return strings.Join(s, ", ")
 }
 
 func readFile[T any](name string, read func(io.Reader) ([]T, error)) ([]T, error) {

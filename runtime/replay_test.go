@@ -226,7 +226,7 @@ func TestReplayAlertsAndErrors(t *testing.T) {
 		{[]string{"replay", "--input", in}, 2, "--clock-zero is required"},
 		{[]string{"replay", "--input", in, "--clock-zero", "yesterday"}, 2, "not an RFC3339 time"},
 		{[]string{"replay", "--input", in, "--clock-zero", "1971-01-01T00:00:00Z", "--task", "nope"}, 1, `no task named "nope"`},
-		{[]string{"replay", "--batch", in, "--clock-zero", "1971-01-01T00:00:00Z"}, 1, "need a batch task"},
+		{[]string{"replay", "--batch", in, "--clock-zero", "1971-01-01T00:00:00Z"}, 1, "no batch task to replay batch recordings into (tasks: t)"},
 		{[]string{"replay", "--input", filepath.Join(t.TempDir(), "none.srpl"), "--clock-zero", "1971-01-01T00:00:00Z"}, 1, "no such file"},
 		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 	} {

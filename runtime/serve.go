@@ -37,7 +37,12 @@ func Serve(ctx context.Context, p *Program, ln net.Listener, cfg *Config, log *s
 	} else {
 		go func() { errc <- srv.Serve(ln) }()
 	}
-	log.Info("listening", "addr", ln.Addr().String(), "tasks", p.taskNames())
+	log.Info("listening", "addr", ln.Addr().String(), "tasks", names(p.Tasks))
+	for _, t := range p.Tasks {
+		if t.Type == BatchTask && len(t.queries) > 0 {
+			log.Warn("batch task gets no data while serving: its queries are not run against InfluxDB", "task", t.Name)
+		}
+	}
 
 	var serveErr error
 	select {

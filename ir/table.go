@@ -459,6 +459,7 @@ var propSets = map[string][]property{
 		durProp("round", func(p *FromProps) *time.Duration { return &p.Round }),
 	},
 	"query": {
+		strProp("queryStr", func(p *QueryProps) *string { return &p.Query }),
 		durProp("period", func(p *QueryProps) *time.Duration { return &p.Period }),
 		durProp("every", func(p *QueryProps) *time.Duration { return &p.Every }),
 		strProp("cron", func(p *QueryProps) *string { return &p.Cron }),
@@ -471,6 +472,7 @@ var propSets = map[string][]property{
 		strProp("cluster", func(p *QueryProps) *string { return &p.Cluster }),
 	},
 	"queryFlux": {
+		strProp("queryStr", func(p *QueryFluxProps) *string { return &p.Query }),
 		durProp("period", func(p *QueryFluxProps) *time.Duration { return &p.Period }),
 		durProp("every", func(p *QueryFluxProps) *time.Duration { return &p.Every }),
 		strProp("cron", func(p *QueryFluxProps) *string { return &p.Cron }),
@@ -480,7 +482,9 @@ var propSets = map[string][]property{
 		strProp("org", func(p *QueryFluxProps) *string { return &p.Org }),
 		strProp("orgID", func(p *QueryFluxProps) *string { return &p.OrgID }),
 	},
-	"where": nil,
+	"where": {
+		lambdaProp("lambda", func(p *WhereProps) **Lambda { return &p.Lambda }),
+	},
 	"eval": {
 		listProp("as", func(p *EvalProps) *[]string { return &p.As }),
 		listProp("tags", func(p *EvalProps) *[]string { return &p.Tags }),
@@ -503,7 +507,9 @@ var propSets = map[string][]property{
 		prop("level", sig(aString), func(_ *lowerer, p *LogProps, a args) { p.Level = a.str(0) }),
 		strProp("prefix", func(p *LogProps) *string { return &p.Prefix }),
 	},
-	"httpOut": nil,
+	"httpOut": {
+		strProp("endpoint", func(p *HTTPOutProps) *string { return &p.Endpoint }),
+	},
 	"httpPost": {
 		prop("endpoint", sig(aString), func(_ *lowerer, p *HTTPPostProps, a args) { p.Endpoints = append(p.Endpoints, a.str(0)) }),
 		tagProp("header", func(p *HTTPPostProps) *[]Tag { return &p.Headers }),
@@ -530,15 +536,22 @@ var propSets = map[string][]property{
 		tagProp("tag", func(p *KapacitorLoopbackProps) *[]Tag { return &p.Tags }),
 	},
 	"derivative": {
+		strProp("field", func(p *DerivativeProps) *string { return &p.Field }),
 		strProp("as", func(p *DerivativeProps) *string { return &p.As }),
 		durProp("unit", func(p *DerivativeProps) *time.Duration { return &p.Unit }),
 		flagProp("nonNegative", func(p *DerivativeProps) *bool { return &p.NonNegative }),
 	},
 	"stats": {
+		durProp("interval", func(p *StatsProps) *time.Duration { return &p.Interval }),
 		flagProp("align", func(p *StatsProps) *bool { return &p.Align }),
 	},
-	"shift":  nil,
-	"sample": nil,
+	"shift": {
+		durProp("shift", func(p *ShiftProps) *time.Duration { return &p.Shift }),
+	},
+	"sample": {
+		intProp("n", func(p *SampleProps) *int64 { return &p.N }),
+		durProp("duration", func(p *SampleProps) *time.Duration { return &p.Duration }),
+	},
 	"join": {
 		listProp("as", func(p *JoinProps) *[]string { return &p.As }),
 		listProp("on", func(p *JoinProps) *[]string { return &p.On }),
@@ -577,10 +590,12 @@ var propSets = map[string][]property{
 	},
 	"changeDetect": nil,
 	"stateDuration": {
+		lambdaProp("lambda", func(p *StateDurationProps) **Lambda { return &p.Lambda }),
 		strProp("as", func(p *StateDurationProps) *string { return &p.As }),
 		durProp("unit", func(p *StateDurationProps) *time.Duration { return &p.Unit }),
 	},
 	"stateCount": {
+		lambdaProp("lambda", func(p *StateCountProps) **Lambda { return &p.Lambda }),
 		strProp("as", func(p *StateCountProps) *string { return &p.As }),
 	},
 	"barrier": {
@@ -640,6 +655,7 @@ var propSets = map[string][]property{
 		durProp("decreaseCooldown", func(p *EC2AutoscaleProps) *time.Duration { return &p.DecreaseCooldown }),
 	},
 	"influxql": {
+		strProp("field", func(p *InfluxQLProps) *string { return &p.Field }),
 		strProp("as", func(p *InfluxQLProps) *string { return &p.As }),
 		flagProp("usePointTimes", func(p *InfluxQLProps) *bool { return &p.UsePointTimes }),
 	},

@@ -130,12 +130,12 @@ func unifiedDiff(path, a, b string) string {
 			edits = append(edits, edit{' ', x[i]})
 			i++
 			j++
-		case j < len(y) && (i == len(x) || lcs[i][j+1] >= lcs[i+1][j]):
-			edits = append(edits, edit{'+', y[j]})
-			j++
-		default:
+		case i < len(x) && (j == len(y) || lcs[i+1][j] >= lcs[i][j+1]):
 			edits = append(edits, edit{'-', x[i]})
 			i++
+		default:
+			edits = append(edits, edit{'+', y[j]})
+			j++
 		}
 	}
 	const context = 3

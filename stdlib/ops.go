@@ -2,6 +2,7 @@ package stdlib
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -319,39 +320,33 @@ func Mod(l, r Value) (Value, error) {
 	return Missing, operandError(OpMod, l, r)
 }
 
-// compare orders l and r for the relational operators: it returns -1, 0 or +1
+// compare orders l and r for the comparison operators: it returns -1, 0 or +1,
 // or an error when op does not accept the operand types. unordered is true
 // when a float operand is NaN, which makes every relation but != false.
+// Booleans reach it only for == and !=.
 func compare(op Op, l, r Value) (c int, unordered bool, err error) {
-	if _, ok := binaryTypes[opKey{op, l.typ, r.typ}]; !ok {
-		return 0, false, operandError(op, l, r)
-	}
 	switch {
 	case l.typ == TypeInt && r.typ == TypeInt:
 		return cmpInt(l.Int(), r.Int()), false, nil
+	case (l.typ == TypeFloat || l.typ == TypeInt) && (r.typ == TypeFloat || r.typ == TypeInt):
+		a, b := l.asFloat(), r.asFloat()
+		switch {
+		case a < b:
+			return -1, false, nil
+		case a > b:
+			return 1, false, nil
+		case a == b:
+			return 0, false, nil
+		}
+		return 0, true, nil
+	case l.typ == TypeString && r.typ == TypeString:
+		return strings.Compare(l.s, r.s), false, nil
 	case l.typ == TypeDuration && r.typ == TypeDuration:
 		return cmpInt(int64(l.Duration()), int64(r.Duration())), false, nil
-	case l.typ == TypeString && r.typ == TypeString:
-		switch {
-		case l.s < r.s:
-			return -1, false, nil
-		case l.s > r.s:
-			return 1, false, nil
-		}
-		return 0, false, nil
-	case l.typ == TypeBool && r.typ == TypeBool:
+	case l.typ == TypeBool && r.typ == TypeBool && (op == OpEq || op == OpNeq):
 		return cmpInt(int64(l.n), int64(r.n)), false, nil
 	}
-	a, b := l.asFloat(), r.asFloat()
-	switch {
-	case a < b:
-		return -1, false, nil
-	case a > b:
-		return 1, false, nil
-	case a == b:
-		return 0, false, nil
-	}
-	return 0, true, nil
+	return 0, false, operandError(op, l, r)
 }
 
 func cmpInt(a, b int64) int {

@@ -296,6 +296,37 @@ func TestWindowBufferIsReused(t *testing.T) {
 // the last batch of each group, as httpOut would serve it, with Kapacitor's
 // recorded result.
 
+func TestWindowPipelineConformance(t *testing.T) {
+	tenSeconds := WindowConfig{Period: 10 * time.Second, Every: 10 * time.Second}
+	t.Run("TestStream_AllMeasurements", func(t *testing.T) {
+		checkStreamCase(t, "TestStream_AllMeasurements", FromConfig{},
+			NewWindow(nil, NodeInfo{}, tenSeconds), &batchCount{})
+	})
+	t.Run("TestStream_SimpleMR", func(t *testing.T) {
+		checkStreamCase(t, "TestStream_SimpleMR", FromConfig{Measurement: "cpu", Where: tagEquals("host", "serverA")},
+			NewWindow(nil, NodeInfo{}, tenSeconds), &batchCount{})
+	})
+	t.Run("TestStream_GroupBy", func(t *testing.T) {
+		checkStreamCase(t, "TestStream_GroupBy", FromConfig{Measurement: "errors", GroupBy: []string{"service"}},
+			NewWindow(nil, NodeInfo{}, tenSeconds), &batchCount{sum: true})
+	})
+	t.Run("TestStream_GroupByMeasurement", func(t *testing.T) {
+		checkStreamCase(t, "TestStream_GroupByMeasurement", FromConfig{GroupBy: []string{"service"}, GroupByMeasurement: true},
+			NewWindow(nil, NodeInfo{}, tenSeconds), &batchCount{sum: true})
+	})
+	t.Run("TestStream_Aggregate_Changing_Type", func(t *testing.T) {
+		c := factoryFor(func(_ int64, _ Tags, fs Fields) (stdlib.Value, error) { return fs.Get("c"), nil })
+		checkStreamCase(t, "TestStream_Aggregate_Changing_Type", FromConfig{Measurement: "m"},
+			NewWindow(nil, NodeInfo{}, tenSeconds), NewWhere(nil, NodeInfo{}, WhereConfig{Lambda: c}), &batchCount{})
+	})
+	t.Run("TestStream_Default", func(t *testing.T) {
+		checkStreamCase(t, "TestStream_Default", FromConfig{Measurement: "cpu"},
+			NewDefault(nil, NodeInfo{}, DefaultConfig{Fields: []Field{{Key: "value", Value: stdlib.Float(1)}}, Tags: []Tag{{Key: "host", Value: "serverA"}}}),
+			NewWhere(nil, NodeInfo{}, WhereConfig{Lambda: factoryFor(tagEquals("host", "serverA"))}),
+			NewWindow(nil, NodeInfo{}, tenSeconds), &batchCount{sum: true})
+	})
+}
+
 func TestWindowConformance(t *testing.T) {
 	serverA := factoryFor(tagEquals("host", "serverA"))
 	type stage struct {
@@ -368,12 +399,23 @@ func TestWindowConformance(t *testing.T) {
 
 // batchCount stands in for count('value') on a batch edge: one point per
 // batch, at the batch's time, with the group's tags and the number of points.
-type batchCount struct{ Base }
+// With sum set it stands in for sum('value') instead.
+type batchCount struct {
+	Base
+	sum bool
+}
 
 func (c *batchCount) Point(Point) {}
 func (c *batchCount) Batch(b Batch) {
-	c.EmitPoint(Point{Name: b.Name, Time: b.TMax, Group: b.Group, Dimensions: b.Dimensions, Tags: b.Tags,
-		Fields: Fields{{Key: "count", Value: stdlib.Int(int64(len(b.Points)))}}})
+	field := Field{Key: "count", Value: stdlib.Int(int64(len(b.Points)))}
+	if c.sum {
+		var f float64
+		for _, p := range b.Points {
+			f += p.Fields.Get("value").Float()
+		}
+		field = Field{Key: "sum", Value: stdlib.Float(f)}
+	}
+	c.EmitPoint(Point{Name: b.Name, Time: b.TMax, Group: b.Group, Dimensions: b.Dimensions, Tags: b.Tags, Fields: Fields{field}})
 }
 func (c *batchCount) Barrier(g GroupID, t int64) { c.EmitBarrier(g, t) }
 func (c *batchCount) DeleteGroup(g GroupID)      { c.EmitDeleteGroup(g) }

@@ -182,8 +182,11 @@ func (h *Handler) serveWrite(w http.ResponseWriter, r *http.Request) {
 		plainError(w, "database is required", http.StatusBadRequest)
 		return
 	}
-	if err := h.Program.Write(points); err != nil {
+	if err := h.Program.Write(points); errors.Is(err, ErrStopped) {
 		plainError(w, err.Error(), http.StatusServiceUnavailable)
+		return
+	} else if err != nil {
+		plainError(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 )
 
@@ -87,6 +88,7 @@ var ErrStopped = errors.New("the server is shutting down")
 // data and timer callbacks of the task run on it, in the order they were
 // posted.
 type taskLoop struct {
+	task *Task
 	work chan func()
 	done chan struct{}
 }
@@ -97,8 +99,23 @@ func (l *taskLoop) run() {
 		if f == nil {
 			return
 		}
-		f()
+		// A failure was logged by safely; the loop goes on with the next work.
+		_ = l.task.safely(f)
 	}
+}
+
+// safely runs f, turning a panic of the task's code into an error that
+// names the task; the error is also logged with the stack. A bug in one
+// node must not take down the program or the other tasks.
+func (t *Task) safely(f func()) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("task %s: internal error: %v", t.Name, v)
+			t.Log.Error("task panicked", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		}
+	}()
+	f()
+	return nil
 }
 
 // Start starts one goroutine per task. From then on the tasks receive data
@@ -112,7 +129,7 @@ func (p *Program) Start() {
 	p.running = true
 	p.loops = make([]*taskLoop, len(p.Tasks))
 	for i, t := range p.Tasks {
-		l := &taskLoop{work: make(chan func()), done: make(chan struct{})}
+		l := &taskLoop{task: t, work: make(chan func()), done: make(chan struct{})}
 		p.loops[i] = l
 		t.setPoster(func(f func()) bool {
 			select {
@@ -146,6 +163,7 @@ func (p *Program) Write(points []Point) error {
 		return p.writeSync(points)
 	}
 	var wg sync.WaitGroup
+	errs := make([]error, len(p.Tasks))
 	for i, t := range p.Tasks {
 		var mine []Point
 		for _, pt := range points {
@@ -159,13 +177,15 @@ func (p *Program) Write(points []Point) error {
 		wg.Add(1)
 		p.loops[i].work <- func() {
 			defer wg.Done()
-			for _, pt := range mine {
-				t.deliverPoint(pt)
-			}
+			errs[i] = t.safely(func() {
+				for _, pt := range mine {
+					t.deliverPoint(pt)
+				}
+			})
 		}
 	}
 	wg.Wait()
-	return nil
+	return errors.Join(errs...)
 }
 
 // writeSync delivers points on the caller's goroutine, point by point to
@@ -174,7 +194,9 @@ func (p *Program) writeSync(points []Point) error {
 	for _, pt := range points {
 		for _, t := range p.Tasks {
 			if t.Accepts(pt.Database, pt.RetentionPolicy, pt.Name) {
-				t.deliverPoint(pt)
+				if err := t.safely(func() { t.deliverPoint(pt) }); err != nil {
+					return err
+				}
 			}
 		}
 	}
@@ -213,7 +235,9 @@ func (p *Program) drainLoopback(tasks []*Task) error {
 		for _, pt := range q {
 			for _, t := range tasks {
 				if t.Accepts(pt.Database, pt.RetentionPolicy, pt.Name) {
-					t.deliverPoint(pt)
+					if err := t.safely(func() { t.deliverPoint(pt) }); err != nil {
+						return err
+					}
 				}
 			}
 		}
@@ -256,7 +280,7 @@ func (p *Program) Stop() {
 	for i, t := range p.Tasks {
 		end := func() {
 			t.stopTimers()
-			t.Done()
+			_ = t.safely(t.Done) // a failure is logged
 		}
 		if !running {
 			end()

@@ -136,3 +136,49 @@ func TestTaskAccepts(t *testing.T) {
 		t.Error("a batch task takes written points")
 	}
 }
+
+// panicSpec is a stream task whose node panics on points of measurement "boom".
+func panicSpec() TaskSpec {
+	return TaskSpec{
+		Name: "fragile", Type: StreamTask, DBRPs: []DBRP{{"dbname", "rpname"}},
+		Build: func(t *Task) error {
+			t.AddMeasurement("")
+			out := NewHTTPOut(t, NodeInfo{}, HTTPOutConfig{Endpoint: "out"})
+			t.Stream().AddChild(&pointSpy{f: func(p Point) {
+				if p.Name == "boom" {
+					var m map[string]int
+					m["x"] = 1 // a bug in a node
+				}
+			}})
+			t.Stream().AddChild(out)
+			return nil
+		},
+	}
+}
+
+func TestTaskPanicIsAnError(t *testing.T) {
+	p, err := NewProgram([]TaskSpec{panicSpec()}, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Start()
+	defer p.Stop()
+	pt := Point{Name: "boom", Database: "dbname", RetentionPolicy: "rpname"}
+	if err := p.Write([]Point{pt}); err == nil || !strings.Contains(err.Error(), "task fragile: internal error: assignment to entry in nil map") {
+		t.Errorf("panic: %v", err)
+	}
+	// The task goes on.
+	pt.Name = "fine"
+	if err := p.Write([]Point{pt}); err != nil {
+		t.Errorf("after a panic: %v", err)
+	}
+	if b, _ := p.Task("fragile").HTTPOut("out").JSON(); !strings.Contains(string(b), `"fine"`) {
+		t.Errorf("after a panic the task did not process data: %s", b)
+	}
+
+	in := writeFile(t, "in.srpl", "dbname\nrpname\nboom v=1 1\n")
+	code, out, errs := replayMain(t, []TaskSpec{panicSpec()}, "replay", "--input", in, "--clock-zero", "1971-01-01T00:00:00Z")
+	if code != 1 || out != "" || !strings.Contains(errs, "task fragile: internal error") {
+		t.Errorf("replay: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+}

@@ -327,26 +327,34 @@ func (p *Program) Replay(opts ReplayOptions) (*ReplayOutput, error) {
 		ev := sources[next][heads[next]]
 		heads[next]++
 		for _, t := range tasks {
-			t.AdvanceClock(ev.time)
+			if err := t.safely(func() { t.AdvanceClock(ev.time) }); err != nil {
+				return nil, err
+			}
 		}
 		if ev.point != nil {
 			for _, t := range streamTasks {
 				if t.Accepts(ev.point.Database, ev.point.RetentionPolicy, ev.point.Name) {
-					t.deliverPoint(*ev.point)
+					if err := t.safely(func() { t.deliverPoint(*ev.point) }); err != nil {
+						return nil, err
+					}
 				}
 			}
-		} else {
-			batchTask.queries[ev.query].Batch(*ev.batch)
+		} else if err := batchTask.safely(func() { batchTask.queries[ev.query].Batch(*ev.batch) }); err != nil {
+			return nil, err
 		}
 		if err := p.drainLoopback(streamTasks); err != nil {
 			return nil, err
 		}
 	}
 	for _, t := range tasks {
-		t.AdvanceClock(opts.ClockZero + opts.Duration)
+		if err := t.safely(func() { t.AdvanceClock(opts.ClockZero + opts.Duration) }); err != nil {
+			return nil, err
+		}
 	}
 	for _, t := range tasks {
-		t.Done()
+		if err := t.safely(t.Done); err != nil {
+			return nil, err
+		}
 	}
 
 	out := &ReplayOutput{}

@@ -141,6 +141,10 @@ func (n *Eval) eval(ls []Lambda, t int64, tags Tags, fields Fields) (Fields, Tag
 		if err != nil {
 			return nil, nil, err
 		}
+		if v.IsMissing() {
+			// Kapacitor fails on a missing result; a field never holds Missing.
+			return nil, nil, fmt.Errorf("missing value: %q", n.cfg.As[i])
+		}
 		sc.set(n.cfg.As[i], v)
 	}
 

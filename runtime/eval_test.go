@@ -116,6 +116,12 @@ func TestEval(t *testing.T) {
 			[]string{`cpu "" 0s {value_tag=1} {another=2,value=1}`},
 		},
 		{
+			"a missing result drops the point",
+			EvalConfig{Lambdas: []LambdaFactory{factoryFor(constant(stdlib.Missing))}, As: []string{"x"}},
+			types,
+			nil,
+		},
+		{
 			"a tag result that is not a string drops the point",
 			EvalConfig{Lambdas: []LambdaFactory{factoryFor(constant(stdlib.Float(1)))}, As: []string{"t"}, Tags: []string{"t"}},
 			types,

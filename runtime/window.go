@@ -46,11 +46,10 @@ type windowGroup struct {
 	head     int
 
 	// count windows
-	ring  []BatchPoint
+	ring  []BatchPoint // the last PeriodCount points, oldest at start once full
 	start int
-	size  int
-	count int64
-	next  int64
+	count int64 // points received
+	next  int64 // the count at which to emit next
 }
 
 // NewWindow returns a Window node configured by cfg.
@@ -69,11 +68,9 @@ func (n *Window) byCount() bool { return n.cfg.Period == 0 && n.cfg.PeriodCount 
 func (n *Window) newGroup(g GroupID, name string, t int64) *windowGroup {
 	w := &windowGroup{name: name, group: g}
 	if n.byCount() {
-		size := n.cfg.PeriodCount
-		w.ring = make([]BatchPoint, size)
 		w.next = n.cfg.EveryCount
 		if n.cfg.FillPeriod {
-			w.next = size
+			w.next = n.cfg.PeriodCount
 		}
 		return w
 	}
@@ -163,22 +160,21 @@ func (n *Window) closeWindow(w *windowGroup, now int64) {
 }
 
 func (n *Window) pointByCount(w *windowGroup, bp BatchPoint) {
-	size := len(w.ring)
-	w.ring[(w.start+w.size)%size] = bp
-	if w.size == size {
-		w.start = (w.start + 1) % size
+	// The ring grows to PeriodCount points, then overwrites the oldest.
+	if int64(len(w.ring)) < n.cfg.PeriodCount {
+		w.ring = append(w.ring, bp)
 	} else {
-		w.size++
+		w.ring[w.start] = bp
+		w.start = (w.start + 1) % len(w.ring)
 	}
 	w.count++
 	if w.count != w.next {
 		return
 	}
 	w.next += n.cfg.EveryCount
-	pts := make([]BatchPoint, w.size)
-	for i := range pts {
-		pts[i] = w.ring[(w.start+i)%size]
-	}
+	pts := make([]BatchPoint, 0, len(w.ring))
+	pts = append(pts, w.ring[w.start:]...)
+	pts = append(pts, w.ring[:w.start]...)
 	n.EmitBatch(w.batch(pts[len(pts)-1].Time, pts))
 }
 

@@ -33,8 +33,9 @@ type Expr interface {
 
 // Comment is one "//" comment line.
 type Comment struct {
-	Slash Pos    // position of the first '/'
-	Text  string // the comment text including "//", without the newline
+	Slash       Pos    // position of the first '/'
+	Text        string // the comment text including "//", without the newline
+	BlankBefore bool   // a blank line separates it from the previous comment of its group
 }
 
 // Pos returns the position of the comment's first '/'.
@@ -44,7 +45,8 @@ func (c *Comment) Pos() Pos { return c.Slash }
 func (c *Comment) End() Pos { return c.Slash + Pos(len(c.Text)) }
 
 // CommentGroup is the run of comment lines that stands between two tokens.
-// Blank lines inside the run are kept by the formatter.
+// Blank lines inside the run are marked by BlankBefore and kept by the
+// formatter.
 type CommentGroup struct {
 	List []*Comment // at least one comment
 }
@@ -56,20 +58,21 @@ func (g *CommentGroup) Pos() Pos { return g.List[0].Pos() }
 func (g *CommentGroup) End() Pos { return g.List[len(g.List)-1].End() }
 
 // Text returns the comment as Kapacitor shows it as a var description: each
-// line without "//" and one leading space, trimmed, the lines joined by
-// newlines, empty lines dropped. A nil group has the empty text.
+// line trimmed, without "//" and one space after it, the lines joined by
+// newlines, and an extra "\n" line where a blank line separated two comments.
+// A nil group has the empty text.
 func (g *CommentGroup) Text() string {
 	if g == nil {
 		return ""
 	}
 	lines := make([]string, 0, len(g.List))
-	for _, c := range g.List {
+	for i, c := range g.List {
+		if i > 0 && c.BlankBefore {
+			lines = append(lines, "\n")
+		}
 		t := strings.TrimSpace(c.Text)
 		t = strings.TrimPrefix(t, "//")
 		t = strings.TrimPrefix(t, " ")
-		if strings.TrimSpace(t) == "" {
-			continue
-		}
 		lines = append(lines, t)
 	}
 	return strings.Join(lines, "\n")

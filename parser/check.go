@@ -173,6 +173,9 @@ func (c *checker) suggest(name string) string {
 	sort.Strings(names)
 	best, bestD := "", limit+1
 	for _, n := range names {
+		if len(n) > len(name)+limit || len(name) > len(n)+limit {
+			continue
+		}
 		if d := editDistance(name, n); d < bestD {
 			best, bestD = n, d
 		}

@@ -84,18 +84,17 @@ func (p *printer) newline() {
 // flush prints the queued comments that start before pos, each on its own
 // line at indent, keeping blank lines that separated them in the source.
 func (p *printer) flush(pos Pos, indent string) {
-	prevLine := 0
+	first := true
 	for p.ci < len(p.comments) && p.comments[p.ci].Slash < pos {
 		c := p.comments[p.ci]
 		p.ci++
 		if !p.lineStart {
 			p.newline()
 		}
-		line := p.file.Position(c.Slash).Line
-		if prevLine > 0 && line > prevLine+1 {
+		if c.BlankBefore && !first {
 			p.newline()
 		}
-		prevLine = line
+		first = false
 		p.b.WriteString(indent)
 		p.b.WriteString(normComment(c.Text))
 		p.newline()
@@ -281,7 +280,9 @@ func (p *printer) expr(x Expr, indent string) {
 		}
 	case *ParenExpr:
 		inner := unparen(x)
-		if _, ok := inner.(*BinaryExpr); !ok {
+		if _, ok := inner.(*BinaryExpr); !ok && !p.commentsIn(x.Lparen, x.Rparen) {
+			// Redundant parentheses go, unless a comment inside them
+			// would then have to precede an operator.
 			p.expr(inner, indent)
 			return
 		}
@@ -376,9 +377,6 @@ func (p *printer) args(lparen Pos, args []Expr, rparen Pos, base string) {
 			multi = true
 		}
 		prev = a.End()
-	}
-	if len(args) == 0 {
-		multi = false
 	}
 	for i, a := range args {
 		if i > 0 {

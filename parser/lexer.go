@@ -183,6 +183,9 @@ func (l *lexer) comment() {
 	}
 	text := strings.TrimRight(l.src[start:end], "\r")
 	c := &Comment{Slash: Pos(start + 1), Text: text}
+	if l.pending != nil {
+		c.BlankBefore = strings.Count(l.src[l.lastEnd:start], "\n") > 1
+	}
 	if l.pending == nil {
 		l.pending = &CommentGroup{}
 		l.comments = append(l.comments, l.pending)

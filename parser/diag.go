@@ -41,9 +41,14 @@ func (l *ErrorList) Addf(pos Position, format string, args ...any) {
 	l.Add(pos, fmt.Sprintf(format, args...))
 }
 
-// Len, Less and Swap make the list sortable by file, line, column, message.
-func (l ErrorList) Len() int      { return len(l) }
+// Len returns the number of diagnostics; with Less and Swap it makes the
+// list a sort.Interface.
+func (l ErrorList) Len() int { return len(l) }
+
+// Swap swaps two diagnostics.
 func (l ErrorList) Swap(i, j int) { l[i], l[j] = l[j], l[i] }
+
+// Less orders diagnostics by file, line, column, then message.
 func (l ErrorList) Less(i, j int) bool {
 	a, b := l[i].Pos, l[j].Pos
 	if a.Filename != b.Filename {
@@ -71,9 +76,17 @@ func (l *ErrorList) Sort() {
 	*l = out
 }
 
-// Error prints up to MaxErrors diagnostics, one per line, and "and N more
-// errors" for the rest.
+// sorted returns a sorted copy of the list without duplicates.
+func (l ErrorList) sorted() ErrorList {
+	c := append(ErrorList(nil), l...)
+	c.Sort()
+	return c
+}
+
+// Error prints up to MaxErrors diagnostics, sorted, one per line, and "and N
+// more errors" for the rest.
 func (l ErrorList) Error() string {
+	l = l.sorted()
 	var b strings.Builder
 	for i, d := range l {
 		if i == MaxErrors {
@@ -96,13 +109,14 @@ func (l ErrorList) Err() error {
 	return l
 }
 
-// Render prints the diagnostics like Error, each followed by a snippet of its
+// Render prints the diagnostics like Error, sorted, each followed by a snippet of its
 // source line with a caret under the column, when one of files has that name:
 //
 //	cpu.tick:4:19: unknown property "perod" on window
 //	  |     |window().perod(10s)
 //	  |               ^
 func (l ErrorList) Render(files ...*File) string {
+	l = l.sorted()
 	var b strings.Builder
 	for i, d := range l {
 		if i == MaxErrors {

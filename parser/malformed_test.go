@@ -139,3 +139,18 @@ func TestRender(t *testing.T) {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestDeepNesting checks that absurd nesting is an error, not a stack
+// overflow, and that the parser goes on after it.
+func TestDeepNesting(t *testing.T) {
+	src := "var a = " + strings.Repeat("(", 5000) + "1" + strings.Repeat(")", 5000) + "\nvar b = ) \n"
+	_, err := ParseFile("deep.tick", []byte(src))
+	want := "deep.tick:1:1008: expression nested too deeply (more than 1000 levels)\n" +
+		"deep.tick:2:9: unexpected \")\", expected expression"
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v, want:\n%s", err, want)
+	}
+	if _, err := ParseExpr(strings.Repeat("-", 900) + "1"); err != nil {
+		t.Errorf("900 unary minuses: %v", err)
+	}
+}

@@ -62,8 +62,22 @@ type parser struct {
 	comments []*CommentGroup
 	i        int   // index of tok in toks
 	tok      token // current token
+	depth    int   // nesting of expressions being parsed
 	errs     ErrorList
 }
+
+// maxDepth bounds the nesting of parentheses, unary operators and call
+// arguments, so that a hostile input cannot exhaust the stack.
+const maxDepth = 1000
+
+func (p *parser) nest() {
+	p.depth++
+	if p.depth > maxDepth {
+		p.errorAt(p.tok.pos, "expression nested too deeply (more than %d levels)", maxDepth)
+	}
+}
+
+func (p *parser) unnest() { p.depth-- }
 
 // bailout is the panic value that abandons the current statement.
 type bailout struct{}
@@ -131,6 +145,7 @@ func (p *parser) statement() (s Stmt) {
 				panic(r)
 			}
 			s = nil
+			p.depth = 0
 			p.sync(start)
 		}
 	}()
@@ -204,6 +219,8 @@ func (p *parser) dbrp() Stmt {
 // expression parses what can stand as a statement, a var value or a call
 // argument: a chain, a lambda, a list or an operator expression.
 func (p *parser) expression() Expr {
+	p.nest()
+	defer p.unnest()
 	switch p.tok.kind {
 	case tokIdent:
 		switch p.peek().kind {
@@ -342,6 +359,8 @@ func (p *parser) precedence(lhs Expr, min int) Expr {
 // primary parses an operand: a literal, a reference, an identifier, a
 // function call, a parenthesised expression or a unary operation.
 func (p *parser) primary() Expr {
+	p.nest()
+	defer p.unnest()
 	t := p.tok
 	switch t.kind {
 	case tokLParen:

@@ -34,6 +34,13 @@ func ParsePrecision(p string) (int64, error) {
 	return 0, fmt.Errorf("invalid precision %q (want n, u, ms, s, m or h)", p)
 }
 
+// The range of point times InfluxDB accepts: int64 without its two lowest
+// values (kept as sentinels) and its highest.
+const (
+	minNanoTime = math.MinInt64 + 2
+	maxNanoTime = math.MaxInt64 - 1
+)
+
 // LineError is the error of a line-protocol line that does not parse. Its
 // message is InfluxDB's: unable to parse '<line>': <reason>.
 type LineError struct {
@@ -110,13 +117,13 @@ func parseLine(line []byte, precision, now int64) (Point, string) {
 	}
 	name, err := dec.Measurement()
 	if err != nil {
-		return Point{}, reason(err)
+		return Point{}, reason(line, err)
 	}
 	p := Point{Name: string(name)}
 	for {
 		k, v, err := dec.NextTag()
 		if err != nil {
-			return Point{}, reason(err)
+			return Point{}, reason(line, err)
 		}
 		if k == nil {
 			break
@@ -126,7 +133,7 @@ func parseLine(line []byte, precision, now int64) (Point, string) {
 	for {
 		k, v, err := dec.NextField()
 		if err != nil {
-			return Point{}, reason(err)
+			return Point{}, reason(line, err)
 		}
 		if k == nil {
 			break
@@ -142,7 +149,7 @@ func parseLine(line []byte, precision, now int64) (Point, string) {
 		case lineprotocol.Bool:
 			fv = stdlib.Bool(v.BoolV())
 		case lineprotocol.Uint:
-			return Point{}, fmt.Sprintf("unsigned integer field %q is not supported", k)
+			return Point{}, "invalid number" // unsigned fields are not line protocol for InfluxDB 1.x
 		default:
 			return Point{}, fmt.Sprintf("field %q has an unknown type", k)
 		}
@@ -153,7 +160,7 @@ func parseLine(line []byte, precision, now int64) (Point, string) {
 	}
 	ts, err := dec.TimeBytes()
 	if err != nil {
-		return Point{}, reason(err)
+		return Point{}, reason(line, err)
 	}
 	if ts == nil {
 		p.Time = now - now%precision
@@ -163,12 +170,19 @@ func parseLine(line []byte, precision, now int64) (Point, string) {
 	} else {
 		n, err := strconv.ParseInt(string(ts), 10, 64)
 		if err != nil {
-			return Point{}, "bad timestamp"
+			return Point{}, err.Error()
 		}
-		if precision > 1 && (n > math.MaxInt64/precision || n < math.MinInt64/precision) {
-			return Point{}, "time outside range"
+		if n > maxNanoTime/precision || n < minNanoTime/precision {
+			return Point{}, fmt.Sprintf("time outside range %d - %d", minNanoTime, maxNanoTime)
 		}
 		p.Time = n * precision
+	}
+	for i := 1; i < len(p.Tags); i++ {
+		for j := 0; j < i; j++ {
+			if p.Tags[i].Key == p.Tags[j].Key {
+				return Point{}, "duplicate tags"
+			}
+		}
 	}
 	p.Tags = dedupTags(p.Tags)
 	p.Fields = dedupFields(p.Fields)
@@ -190,16 +204,65 @@ func hasFieldSection(line []byte) bool {
 	return false
 }
 
-// reason strips the decoder's position prefix: the message names the line.
-func reason(err error) string {
+// reason words a decoding failure as InfluxDB's parser does (Kapacitor
+// parses writes with it), falling back to the decoder's own message.
+func reason(line []byte, err error) string {
 	var de *lineprotocol.DecodeError
-	if errors.As(err, &de) {
-		return de.Err.Error()
+	if !errors.As(err, &de) {
+		return strings.TrimSpace(err.Error())
 	}
-	return strings.TrimSpace(err.Error())
+	msg := de.Err.Error()
+	at := byte(0)
+	if i := de.Column - 1; i >= 0 && i < len(line) {
+		at = line[i]
+	}
+	has := func(s string) bool { return strings.Contains(msg, s) }
+	switch {
+	case has("measurement name"):
+		return "missing measurement"
+	case has("empty tag name"), has("expected tag key"):
+		return "missing tag key"
+	case has("after tag key"):
+		return "missing tag value"
+	case has("found at start of field key"):
+		if at == '=' {
+			return "missing field key"
+		}
+		return "invalid field format"
+	case has("want '=' after field key"), has("expected field key"), has("after field"):
+		return "invalid field format"
+	case has("expected field value"):
+		return "missing field value"
+	case has("unrecognized type"):
+		switch {
+		case at == ' ' || at == ',' || at == 0:
+			return "missing field value"
+		case at == 'N' || at == 'I': // NaN, Inf: InfluxDB reads a number
+			return "invalid number"
+		case at >= 'a' && at <= 'z' || at >= 'A' && at <= 'Z':
+			return "invalid boolean"
+		}
+		return "invalid number"
+	case has("cannot parse value"):
+		if has("bool") {
+			return "invalid boolean"
+		}
+		if has("out of range") {
+			return "invalid float"
+		}
+		return "invalid number"
+	case has("quote"), has("string termination"):
+		return "unbalanced quotes"
+	case has("invalid timestamp"):
+		return "bad timestamp"
+	case has("after timestamp"):
+		return "point is invalid"
+	}
+	return msg
 }
 
-// dedupTags sorts tags by key; of repeated keys the last one wins.
+// dedupTags sorts tags by key; of repeated keys the last one wins (parseLine
+// rejects repeated tag keys, as InfluxDB does, before it is called).
 func dedupTags(ts Tags) Tags {
 	sort.SliceStable(ts, func(i, j int) bool { return ts[i].Key < ts[j].Key })
 	out := ts[:0]

@@ -16,8 +16,9 @@ type LogNodeConfig struct {
 }
 
 // LogNode writes every point, and every batch with its points, to the task's
-// logger, and passes the data on unchanged. As in Kapacitor, DEBUG and
-// ERROR log at those levels and every other level, WARN included, at INFO.
+// logger, each line naming the node, and passes the data on unchanged. As in
+// Kapacitor, DEBUG and ERROR log at those levels and every other level, WARN
+// included, at INFO.
 type LogNode struct {
 	Base
 	level  slog.Level
@@ -40,7 +41,7 @@ func (n *LogNode) log(msg string, attrs ...slog.Attr) {
 	if n.Task == nil || n.Task.Log == nil {
 		return
 	}
-	n.Task.Log.LogAttrs(context.Background(), n.level, msg, attrs...)
+	n.Task.Log.LogAttrs(context.Background(), n.level, msg, append([]slog.Attr{slog.String("node", n.Info.Name)}, attrs...)...)
 }
 
 // Point logs p and passes it on.

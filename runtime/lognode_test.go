@@ -33,10 +33,10 @@ func TestLogNode(t *testing.T) {
 	n.Barrier("host=a", secs(11))
 	n.Done()
 	want := strings.Join([]string{
-		`level=ERROR msg=point prefix=P name=cpu db=db rp=rp group="host=a" dimension=[host] tag.host=a field.s=x field.v=1.5 time=1970-01-01T00:00:01.000Z`,
-		`level=ERROR msg="begin batch" prefix=P name=cpu group="host=a" tag.host=a time=1970-01-01T00:00:10.000Z`,
-		`level=ERROR msg="batch point" prefix=P name=cpu group="host=a" tag.host=a field.n=3 time=1970-01-01T00:00:02.000Z`,
-		`level=ERROR msg="end batch" prefix=P name=cpu group="host=a" tag.host=a time=1970-01-01T00:00:10.000Z`,
+		`level=ERROR msg=point node=log1 prefix=P name=cpu db=db rp=rp group="host=a" dimension=[host] tag.host=a field.s=x field.v=1.5 time=1970-01-01T00:00:01.000Z`,
+		`level=ERROR msg="begin batch" node=log1 prefix=P name=cpu group="host=a" tag.host=a time=1970-01-01T00:00:10.000Z`,
+		`level=ERROR msg="batch point" node=log1 prefix=P name=cpu group="host=a" tag.host=a field.n=3 time=1970-01-01T00:00:02.000Z`,
+		`level=ERROR msg="end batch" node=log1 prefix=P name=cpu group="host=a" tag.host=a time=1970-01-01T00:00:10.000Z`,
 	}, "\n") + "\n"
 	if buf.String() != want {
 		t.Errorf("logged:\n%s\nwant:\n%s", buf.String(), want)

@@ -66,6 +66,7 @@ var kindText = [...]string{
 	tokAssign:    `"="`,
 }
 
+// String names the token kind for messages.
 func (k tokKind) String() string { return kindText[k] }
 
 // token is one lexical token. For literals, val holds the decoded value

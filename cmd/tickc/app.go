@@ -29,6 +29,7 @@ var commands = []func() *cli.Command{
 // usageError is a command-line mistake; it exits with status 2.
 type usageError struct{ msg string }
 
+// Error returns the message without a prefix.
 func (e *usageError) Error() string { return e.msg }
 
 // usagef returns a usageError with a formatted message.

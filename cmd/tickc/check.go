@@ -10,6 +10,7 @@ import (
 	"github.com/tickc/tickc/parser"
 )
 
+// checkCommand is "tickc check FILE...": it reports syntax and scope errors.
 func checkCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "check",
@@ -22,6 +23,8 @@ func checkCommand() *cli.Command {
 	}
 }
 
+// runCheck checks every file, printing the diagnostics of all of them
+// before it fails.
 func runCheck(c *cli.Context) error {
 	if c.NArg() == 0 {
 		return usagef("usage: tickc check FILE.tick...")

@@ -13,6 +13,8 @@ import (
 	"github.com/tickc/tickc/parser"
 )
 
+// fmtCommand is "tickc fmt [-w] [-l] [-d] FILE...": it prints scripts in
+// canonical layout.
 func fmtCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "fmt",
@@ -29,6 +31,7 @@ func fmtCommand() *cli.Command {
 	}
 }
 
+// runFmt formats every file, or standard input when there is none.
 func runFmt(c *cli.Context) error {
 	write, list, diff := c.Bool("w"), c.Bool("l"), c.Bool("d")
 	if c.NArg() == 0 {
@@ -198,6 +201,8 @@ func unifiedDiff(path, a, b string) string {
 	return out.String()
 }
 
+// hunkRange writes the start and length of a hunk side as unified diffs do:
+// 1-based, the length left out when it is 1.
 func hunkRange(start, n int) string {
 	if n == 0 {
 		return fmt.Sprintf("%d,0", start)

@@ -184,6 +184,7 @@ func runReplay(prog string, args []string, stdout, stderr io.Writer, specs []Tas
 	task := fs.String("task", "", "replay only the task `NAME`")
 	cfgFile := fs.String("config", "", "kapacitor.conf-style TOML configuration `file`")
 	noHandlers := fs.Bool("no-handlers", false, "alert handlers deliver nowhere; events are still printed")
+	shift := fs.Bool("shift", false, "move each file's times so that its first point is at clock-zero (Kapacitor's replay without -rec-time)")
 	if err := fs.Parse(args); err != nil {
 		return flagExit(err)
 	}
@@ -228,6 +229,7 @@ func runReplay(prog string, args []string, stdout, stderr io.Writer, specs []Tas
 		Duration:   int64(*dur),
 		Task:       *task,
 		NoHandlers: *noHandlers,
+		Shift:      *shift,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", prog, err)

@@ -1,8 +1,10 @@
 package runtime
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -92,6 +94,15 @@ type brplBatch struct {
 // its last point's time when tmax is absent or earlier. Batches without
 // points are skipped. name prefixes errors ("name:LINE: ...").
 func ReadBatchRecording(r io.Reader, name string) ([]Batch, error) {
+	return readBatchRecording(r, name, false, 0)
+}
+
+// readBatchRecording reads a batch recording; with shift, it moves point
+// times as Kapacitor's replay without -rec-time does: by zero minus the time
+// of the first point of the first batch with points. tmax is not moved.
+func readBatchRecording(r io.Reader, name string, shift bool, zero int64) ([]Batch, error) {
+	var diff int64
+	shifted := false
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -116,7 +127,10 @@ func ReadBatchRecording(r io.Reader, name string) ([]Batch, error) {
 		if len(bb.Points) == 0 {
 			continue
 		}
-		b, err := bb.batch()
+		if shift && !shifted {
+			diff, shifted = zero-bb.Points[0].Time.UnixNano(), true
+		}
+		b, err := bb.batch(diff)
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: %v", name, line, err)
 		}
@@ -124,7 +138,8 @@ func ReadBatchRecording(r io.Reader, name string) ([]Batch, error) {
 	}
 }
 
-func (bb *brplBatch) batch() (Batch, error) {
+// batch converts a decoded batch, adding diff to its point times.
+func (bb *brplBatch) batch(diff int64) (Batch, error) {
 	tags := tagsFromMap(bb.Tags)
 	dims := Dimensions{ByName: bb.ByName}
 	for _, t := range tags {
@@ -138,7 +153,7 @@ func (bb *brplBatch) batch() (Batch, error) {
 		Points:     make([]BatchPoint, 0, len(bb.Points)),
 	}
 	for i, p := range bb.Points {
-		bp := BatchPoint{Time: p.Time.UnixNano(), Tags: tags}
+		bp := BatchPoint{Time: p.Time.UnixNano() + diff, Tags: tags}
 		if len(p.Tags) > 0 {
 			bp.Tags = tagsFromMap(p.Tags)
 		}
@@ -214,6 +229,10 @@ type ReplayOptions struct {
 	Duration   int64    // where the clock is set at the end: ClockZero+Duration
 	Task       string   // replay only this task; empty: every task
 	NoHandlers bool     // alert handlers record events but deliver nowhere
+	// Shift moves the times of each file so that its first point is at
+	// ClockZero, as Kapacitor's replay does without -rec-time. Off, times are
+	// used as they are.
+	Shift bool
 }
 
 // ReplayOutput is what a replay produces: every httpOut endpoint's result
@@ -241,7 +260,9 @@ type replayEvent struct {
 // Replay runs recorded data through the program's tasks (all of them, or
 // opts.Task) and returns their results. Stream points go, in file order, to
 // every selected stream task that accepts them (as written points would);
-// the N-th batch file feeds the N-th query node of the selected batch task.
+// the N-th batch recording feeds the N-th query node of the selected batch
+// task. Files may be gzipped; a batch file may be Kapacitor's zip archive
+// of recordings, one entry per query node, in archive order.
 // Deliveries from several files are merged by time (ties in file order,
 // stream files first). Points that kapacitorLoopback nodes write back are
 // delivered after the delivery that caused them. Each task's clock follows the data (see ReplayClock);
@@ -272,12 +293,22 @@ func (p *Program) Replay(opts ReplayOptions) (*ReplayOutput, error) {
 
 	var sources [][]replayEvent
 	for _, f := range opts.Streams {
-		pts, err := readFile(f, func(r io.Reader) ([]Point, error) { return ReadStreamRecording(r, f, opts.ClockZero) })
+		data, err := readRecording(f)
+		if err != nil {
+			return nil, err
+		}
+		pts, err := ReadStreamRecording(bytes.NewReader(data), f, opts.ClockZero)
 		if err != nil {
 			return nil, err
 		}
 		if len(streamTasks) == 0 {
 			return nil, fmt.Errorf("%s: no stream task to replay a stream recording into (tasks: %s)", f, names(tasks))
+		}
+		if opts.Shift && len(pts) > 0 {
+			diff := opts.ClockZero - pts[0].Time
+			for i := range pts {
+				pts[i].Time += diff
+			}
 		}
 		evs := make([]replayEvent, len(pts))
 		for i := range pts {
@@ -285,8 +316,41 @@ func (p *Program) Replay(opts ReplayOptions) (*ReplayOutput, error) {
 		}
 		sources = append(sources, evs)
 	}
+	// A batch file is one recording, or Kapacitor's zip archive of one
+	// recording per query node.
+	type batchInput struct {
+		name string
+		data []byte
+	}
+	var batchInputs []batchInput
+	for _, f := range opts.Batches {
+		data, err := readRecording(f)
+		if err != nil {
+			return nil, err
+		}
+		if !bytes.HasPrefix(data, []byte("PK\x03\x04")) {
+			batchInputs = append(batchInputs, batchInput{f, data})
+			continue
+		}
+		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		for _, zf := range zr.File {
+			rc, err := zf.Open()
+			if err != nil {
+				return nil, fmt.Errorf("%s: %s: %w", f, zf.Name, err)
+			}
+			entry, err := io.ReadAll(rc)
+			rc.Close()
+			if err != nil {
+				return nil, fmt.Errorf("%s: %s: %w", f, zf.Name, err)
+			}
+			batchInputs = append(batchInputs, batchInput{f + "[" + zf.Name + "]", entry})
+		}
+	}
 	var batchTask *Task
-	if len(opts.Batches) > 0 {
+	if len(batchInputs) > 0 {
 		switch len(batchTasks) {
 		case 0:
 			return nil, fmt.Errorf("no batch task to replay batch recordings into (tasks: %s)", names(tasks))
@@ -295,12 +359,12 @@ func (p *Program) Replay(opts ReplayOptions) (*ReplayOutput, error) {
 		default:
 			return nil, errors.New("several batch tasks: choose the one to replay with --task")
 		}
-		if n := len(batchTask.queries); n != len(opts.Batches) {
-			return nil, fmt.Errorf("task %s has %d query nodes but %d batch files were given", batchTask.Name, n, len(opts.Batches))
+		if n := len(batchTask.queries); n != len(batchInputs) {
+			return nil, fmt.Errorf("task %s has %d query nodes but %d batch recordings were given", batchTask.Name, n, len(batchInputs))
 		}
 	}
-	for i, f := range opts.Batches {
-		bs, err := readFile(f, func(r io.Reader) ([]Batch, error) { return ReadBatchRecording(r, f) })
+	for i, in := range batchInputs {
+		bs, err := readBatchRecording(bytes.NewReader(in.data), in.name, opts.Shift, opts.ClockZero)
 		if err != nil {
 			return nil, err
 		}
@@ -385,13 +449,26 @@ func names(tasks []*Task) string {
 	return strings.Join(s, ", ")
 }
 
-func readFile[T any](name string, read func(io.Reader) ([]T, error)) ([]T, error) {
-	f, err := os.Open(name)
+// readRecording reads a recording file, decompressing it when it is
+// gzipped, as Kapacitor stores its stream recordings.
+func readRecording(name string) ([]byte, error) {
+	data, err := os.ReadFile(name)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	return read(f)
+	if !bytes.HasPrefix(data, []byte{0x1f, 0x8b}) {
+		return data, nil
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	defer zr.Close()
+	data, err = io.ReadAll(zr)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return data, nil
 }
 
 // WriteJSON prints the replay output as one JSON object:

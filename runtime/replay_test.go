@@ -1,8 +1,11 @@
 package runtime
 
 import (
+	"archive/zip"
 	"bytes"
+	"compress/gzip"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -278,5 +281,66 @@ func TestReadConformanceRecordings(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+func TestReplayKapacitorRecordings(t *testing.T) {
+	// A gzipped stream recording with Kapacitor's recorded times, shifted.
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	io.WriteString(zw, "dbname\nrpname\ncpu,host=a value=1 1000000000000\ndbname\nrpname\ncpu,host=a value=2 1002000000000\n")
+	zw.Close()
+	in := writeFile(t, "rec.srpl", gz.String())
+	code, out, errs := replayMain(t, []TaskSpec{streamToOut("task1")},
+		"replay", "--input", in, "--clock-zero", "1971-01-01T00:00:00Z", "--shift")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, `"values":[["1971-01-01T00:00:02Z",2]]`) {
+		t.Errorf("shifted gzip recording: %s", out)
+	}
+
+	// A zip archive with one entry per query node; each entry shifted on its own,
+	// tmax kept unless before the last shifted point.
+	var zb bytes.Buffer
+	arch := zip.NewWriter(&zb)
+	for i, rec := range []string{
+		`{"name":"a","tmax":"2015-10-30T00:00:10Z","points":[{"fields":{"v":1},"time":"2015-10-30T00:00:00Z"}]}`,
+		`{"name":"b","points":[{"fields":{"v":2},"time":"2020-01-01T00:00:00Z"},{"fields":{"v":3},"time":"2020-01-01T00:00:04Z"}]}`,
+	} {
+		w, _ := arch.Create(fmt.Sprint(i))
+		io.WriteString(w, rec)
+	}
+	arch.Close()
+	bz := writeFile(t, "rec.brpl", zb.String())
+	var tmax []int64
+	spec := TaskSpec{
+		Name: "b", Type: BatchTask, DBRPs: []DBRP{{"dbname", "rpname"}},
+		Build: func(t *Task) error {
+			for i := 0; i < 2; i++ {
+				q := t.NewQuery(NodeInfo{}, QueryConfig{})
+				q.AddChild(&batchSpy{f: func(b Batch) { tmax = append(tmax, b.TMax) }})
+				q.AddChild(NewHTTPOut(t, NodeInfo{}, HTTPOutConfig{Endpoint: fmt.Sprint("q", i)}))
+			}
+			return nil
+		},
+	}
+	code, out, errs = replayMain(t, []TaskSpec{spec}, "replay", "--batch", bz, "--clock-zero", "1971-01-01T00:00:00Z", "--shift")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	want := `{"httpOut":{"q0":{"series":[{"name":"a","columns":["time","v"],"values":[["1971-01-01T00:00:00Z",1]]}]},` +
+		`"q1":{"series":[{"name":"b","columns":["time","v"],"values":[["1971-01-01T00:00:00Z",2],["1971-01-01T00:00:04Z",3]]}]}},"alerts":[]}` + "\n"
+	if out != want {
+		t.Errorf("got\n%s\nwant\n%s", out, want)
+	}
+	// The recorded 2015 tmax is after the shifted point: kept as it is.
+	if len(tmax) != 2 || TimeValue(tmax[0]).Year() != 2015 || tmax[1] != zsec(4) {
+		t.Errorf("tmax %v", tmax)
+	}
+	// An archive with the wrong number of entries.
+	code, _, errs = replayMain(t, []TaskSpec{spec}, "replay", "--batch", bz, "--batch", bz, "--clock-zero", "1971-01-01T00:00:00Z")
+	if code != 1 || !strings.Contains(errs, "task b has 2 query nodes but 4 batch recordings were given") {
+		t.Errorf("count mismatch: exit %d %q", code, errs)
 	}
 }

@@ -1,6 +1,11 @@
 package parser
 
-import "testing"
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+)
 
 // TestSharedScriptsCheck checks that every conformance task script and
 // every example script parses and passes Check.
@@ -82,6 +87,32 @@ func TestParseExpr(t *testing.T) {
 	} {
 		if _, err := ParseExpr(src); err == nil || err.Error() != want {
 			t.Errorf("ParseExpr(%q) = %v, want %s", src, err, want)
+		}
+	}
+}
+
+// TestLambdaVectorsParse parses every expression of the shared lambda
+// vectors, all of which Kapacitor parsed (their errors, if any, come from
+// evaluation).
+func TestLambdaVectorsParse(t *testing.T) {
+	shared := sharedDir()
+	if shared == "" {
+		t.Skip("no shared directory next to the repository")
+	}
+	data, err := os.ReadFile(filepath.Join(shared, "conformance", "lambda", "vectors.json"))
+	if err != nil {
+		t.Skipf("no lambda vectors: %v", err)
+	}
+	var vectors []struct{ Name, Expr string }
+	if err := json.Unmarshal(data, &vectors); err != nil {
+		t.Fatal(err)
+	}
+	if len(vectors) < 1000 {
+		t.Errorf("only %d vectors", len(vectors))
+	}
+	for _, v := range vectors {
+		if _, err := ParseExpr(v.Expr); err != nil {
+			t.Errorf("%s: %q: %v", v.Name, v.Expr, err)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package ir
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -50,11 +49,11 @@ func Lower(script *parser.Script, opts LowerOptions) (*Program, error) {
 	}
 	checked := parser.Check(script)
 	l := &lowerer{
-		file:   script.File,
-		opts:   opts,
-		scope:  map[string]value{},
-		prog:   &Program{File: script.File.Name(), Task: opts.Task},
-		parent: map[*Node]bool{},
+		file:  script.File,
+		opts:  opts,
+		scope: map[string]value{},
+		prog:  &Program{File: script.File.Name(), Task: opts.Task},
+		named: map[*Node]bool{},
 	}
 	if l.prog.Task == "" {
 		l.prog.Task = taskName(script.File.Name())
@@ -110,7 +109,7 @@ type lowerer struct {
 	sources []*Node // root, then stats nodes, in the order Kapacitor adds them
 	nextID  int
 	nodes   []*Node        // every node, in creation order
-	parent  map[*Node]bool // nodes that were given a child by a chain call
+	named   map[*Node]bool // nodes whose Ident comes from a var
 	dbrpPos parser.Pos     // the first dbrp statement
 }
 
@@ -151,7 +150,6 @@ func (l *lowerer) lower(script *parser.Script) {
 			l.eval(st.X)
 		}
 	}
-	l.checkVarsUsed()
 	l.dbrps()
 	for _, n := range l.nodes {
 		l.validate(n)
@@ -242,21 +240,6 @@ func (l *lowerer) dbrps() {
 	}
 }
 
-// checkVarsUsed reports define-time vars that name no var of the script, as
-// Kapacitor ignores them silently; tickc rejects them so typos show.
-func (l *lowerer) checkVarsUsed() {
-	var unknown []string
-	for name := range l.opts.Vars {
-		if _, ok := l.scope[name]; !ok {
-			unknown = append(unknown, name)
-		}
-	}
-	sort.Strings(unknown)
-	for _, name := range unknown {
-		l.errs.Addf(parser.Position{Filename: l.file.Name()}, "define-time var %q is not declared by the script", name)
-	}
-}
-
 // varDecl lowers "var name = value".
 func (l *lowerer) varDecl(d *parser.VarDecl) {
 	v := l.eval(d.Value)
@@ -275,8 +258,10 @@ func (l *lowerer) varDecl(d *parser.VarDecl) {
 		}
 	}
 	if v.kind == vNode {
-		if v.node.Ident == "" || v.node.Ident == v.node.Kind.String() || v.node.Kind == KindUDF || v.node.Kind == KindInfluxQL {
+		if !l.named[v.node] {
+			// The first var that holds a node names it in generated code.
 			v.node.Ident = name
+			l.named[v.node] = true
 		}
 	} else {
 		l.addVar(name, v, d.Name.Pos(), d.Doc.Text())
@@ -548,7 +533,6 @@ func (l *lowerer) link(p, c *Node) {
 	l.nextID++
 	p.Children = append(p.Children, c)
 	c.Parents = append(c.Parents, p)
-	l.parent[p] = true
 }
 
 // chainCall lowers recv|name(args).

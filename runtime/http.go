@@ -67,6 +67,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rec.Header().Set("Request-Id", id)
 	rec.Header().Set("X-Kapacitor-Version", Version)
+	// Kapacitor marks every answer of its API as JSON, even the plain-text
+	// errors of the write endpoint and the empty 204s.
+	rec.Header().Set("Content-Type", "application/json; charset=utf-8")
 	if origin := r.Header.Get("Origin"); origin != "" {
 		rec.Header().Set("Access-Control-Allow-Origin", origin)
 		rec.Header().Set("Access-Control-Allow-Methods", "DELETE, GET, OPTIONS, POST, PATCH")
@@ -250,10 +253,8 @@ func httpError(w http.ResponseWriter, msg string, status int) {
 }
 
 // plainError writes the plain-text error of the write endpoint: the message
-// and a newline, as Kapacitor writes it.
+// and a newline, as Kapacitor writes it (under its JSON content type).
 func plainError(w http.ResponseWriter, msg string, status int) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	_, _ = io.WriteString(w, msg+"\n")
 }

@@ -179,7 +179,7 @@ func TestServeErrors(t *testing.T) {
 		if code != c.code || !strings.HasPrefix(body, c.wantBody) {
 			t.Errorf("%s %s: %d %q, want %d %q", c.method, c.path, code, body, c.code, c.wantBody)
 		}
-		if hdr.Get("X-Kapacitor-Version") == "" || hdr.Get("Request-Id") == "" {
+		if hdr.Get("X-Kapacitor-Version") == "" || hdr.Get("Request-Id") == "" || hdr.Get("Content-Type") != "application/json; charset=utf-8" {
 			t.Errorf("%s %s: headers %v", c.method, c.path, hdr)
 		}
 	}

@@ -49,11 +49,12 @@ func Lower(script *parser.Script, opts LowerOptions) (*Program, error) {
 	}
 	checked := parser.Check(script)
 	l := &lowerer{
-		file:  script.File,
-		opts:  opts,
-		scope: map[string]value{},
-		prog:  &Program{File: script.File.Name(), Task: opts.Task},
-		named: map[*Node]bool{},
+		file:   script.File,
+		opts:   opts,
+		scope:  map[string]value{},
+		prog:   &Program{File: script.File.Name(), Task: opts.Task},
+		named:  map[*Node]bool{},
+		broken: map[*Node]bool{},
 	}
 	if l.prog.Task == "" {
 		l.prog.Task = taskName(script.File.Name())
@@ -110,6 +111,7 @@ type lowerer struct {
 	nextID  int
 	nodes   []*Node        // every node, in creation order
 	named   map[*Node]bool // nodes whose Ident comes from a var
+	broken  map[*Node]bool // nodes with a bad property call: not validated, to avoid cascades
 	dbrpPos parser.Pos     // the first dbrp statement
 }
 
@@ -152,7 +154,9 @@ func (l *lowerer) lower(script *parser.Script) {
 	}
 	l.dbrps()
 	for _, n := range l.nodes {
-		l.validate(n)
+		if !l.broken[n] {
+			l.validate(n)
+		}
 	}
 	if len(l.errs) > 0 {
 		return
@@ -567,6 +571,7 @@ func (l *lowerer) chainCall(x *parser.ChainCall) value {
 		n.Ident = m.name
 	}
 	if !l.setEdges(n, parent, m, x.Name.Pos()) {
+		l.nodes = l.nodes[:len(l.nodes)-1] // n was never linked
 		return value{}
 	}
 	switch m.kind {
@@ -706,6 +711,8 @@ func (l *lowerer) propertyCall(x *parser.PropertyCall) value {
 			a, ok := l.callArgs(x.Args, p.sig, name, at)
 			if ok {
 				h.Props = append(h.Props, Call{Name: p.name, Args: scalars(a), Pos: l.pos(at)})
+			} else {
+				l.broken[n] = true
 			}
 			return recv
 		}
@@ -730,6 +737,8 @@ func (l *lowerer) propertyCall(x *parser.PropertyCall) value {
 		if ok {
 			p.set(l, n, a)
 			setPos(p.name)
+		} else {
+			l.broken[n] = true
 		}
 		// The alert's field properties keep the current handler, as Kapacitor's
 		// handler objects embed the alert node: .slack().crit(λ).channel('#a')
@@ -745,6 +754,8 @@ func (l *lowerer) propertyCall(x *parser.PropertyCall) value {
 			hd := &Handler{Kind: hs.name, Pos: l.pos(at)}
 			if ok {
 				hd.Args = scalars(a)
+			} else {
+				l.broken[n] = true
 			}
 			ap := n.Props.(*AlertProps)
 			ap.Handlers = append(ap.Handlers, hd)
@@ -754,6 +765,7 @@ func (l *lowerer) propertyCall(x *parser.PropertyCall) value {
 	}
 	// After a bad property the chain goes on from the same node, so that the
 	// errors further down the chain are reported too.
+	l.broken[n] = true
 	if findMethod(n.Kind, name) != nil {
 		l.errorf(at, "no property method %q on %s, but chaining method does exist; use '|' operator instead: 'node|%s(..)'", name, nodeKindName(n), name)
 		return recv

@@ -50,18 +50,17 @@ func (l *lowerer) validate(n *Node) {
 			errorf(at("align"), "can only align windows based off time, not count")
 		case p.PeriodCount != 0 && p.EveryCount <= 0:
 			errorf(at("everyCount", "periodCount"), "everyCount must be greater than zero")
+		case p.Period == 0 && p.PeriodCount == 0:
+			errorf(n.Pos, "window node must have either a non zero period or non zero period count")
 		case p.Period < 0 || p.Every < 0:
 			errorf(at("period", "every"), "window period and every must not be negative")
 		case p.PeriodCount < 0:
 			errorf(at("periodCount"), "periodCount must be greater than zero")
 		}
 	case *LogProps:
-		switch lv := strings.ToUpper(p.Level); lv {
-		case "DEBUG", "INFO", "WARN", "ERROR":
-			p.Level = lv
-		default:
-			errorf(at("level"), "invalid log level %q: must be DEBUG, INFO, WARN or ERROR", p.Level)
-		}
+		// Kapacitor upper-cases the level; a level other than DEBUG, INFO or
+		// ERROR logs at INFO.
+		p.Level = strings.ToUpper(p.Level)
 	case *HTTPPostProps:
 		switch {
 		case len(p.URLs) >= 2:
@@ -104,7 +103,7 @@ func (l *lowerer) validate(n *Node) {
 		}
 	case *SampleProps:
 		if p.N <= 0 && p.Duration <= 0 {
-			errorf(n.Pos, "sample rate must be greater than zero")
+			errorf(n.Pos, "invalid sample rate: must be positive integer or duration")
 		}
 	case *StatsProps:
 		if p.Interval <= 0 {
@@ -136,25 +135,6 @@ func (l *lowerer) validate(n *Node) {
 		}
 		for _, h := range p.Handlers {
 			l.checkHandler(h)
-		}
-	case *InfluxQLProps:
-		switch p.Method {
-		case "percentile":
-			if p.Percentile < 0 || p.Percentile > 100 {
-				errorf(n.Pos, "percentile must be between 0 and 100, got %v", p.Percentile)
-			}
-		case "top", "bottom":
-			if p.N <= 0 {
-				errorf(n.Pos, "%s needs a positive number of points, got %d", p.Method, p.N)
-			}
-		case "movingAverage":
-			if p.Window <= 0 {
-				errorf(n.Pos, "movingAverage window must be greater than zero, got %d", p.Window)
-			}
-		case "elapsed":
-			if p.Unit <= 0 {
-				errorf(n.Pos, "elapsed unit must be greater than zero")
-			}
 		}
 	}
 }
@@ -242,8 +222,12 @@ func (l *lowerer) checkAutoscale(n *Node, min int64, replicas *Lambda, minAt Pos
 func (l *lowerer) checkHandler(h *Handler) {
 	switch h.Kind {
 	case "post":
-		if len(h.Args) > 1 {
+		_, hasEndpoint := h.Last("endpoint")
+		switch {
+		case len(h.Args) > 1:
 			l.errs.Addf(h.Pos, "post expects 0 or 1 urls, got %d", len(h.Args))
+		case len(h.Args) == 0 && !hasEndpoint:
+			l.errs.Addf(h.Pos, "invalid post: either a url or an endpoint must be given")
 		}
 		for _, c := range h.All("header") {
 			if strings.EqualFold(c.Args[0].Str(), "authenticate") {

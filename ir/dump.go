@@ -124,8 +124,8 @@ func dumpProps(b *strings.Builder, v reflect.Value, indent string) {
 				fmt.Fprintf(b, "%s%s .%s(%s) @%s\n", indent, name, c.Name, valuesText(c.Args), posText(c.Pos))
 			}
 		case []*Node:
+			fmt.Fprintf(b, "%s%s:\n", indent, name)
 			for _, s := range x {
-				fmt.Fprintf(b, "%s%s:\n", indent, name)
 				dumpNode(b, s, indent+"  ")
 			}
 		default:

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/tools/txtar"
 
 	"github.com/tickc/tickc/ir"
+	"github.com/tickc/tickc/ir/passes"
 	"github.com/tickc/tickc/parser"
 )
 
@@ -22,8 +23,8 @@ var update = flag.Bool("update", false, "rewrite the golden outputs of testdata/
 // TestLowerGolden lowers each testdata/lower/*.txtar: the script in.tick,
 // with the options of the archive comment ("dbrp DB.RP", "type stream|batch",
 // "task NAME", one per line) and the define-time vars of vars.json if any,
-// and compares ir.Dump with out/ir, or the diagnostics with out/errors.
-// With -update it rewrites the outputs.
+// and compares ir.Dump with out/ir and, after all passes, with out/after, or
+// the diagnostics with out/errors. With -update it rewrites the outputs.
 func TestLowerGolden(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "lower", "*.txtar"))
 	if err != nil || len(files) == 0 {
@@ -50,17 +51,20 @@ func TestLowerGolden(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			var got, name string
+			outs := map[string]string{}
 			p, err := lowerSource(src, opts)
 			if err != nil {
-				got, name = err.Error()+"\n", "out/errors"
+				outs["out/errors"] = err.Error() + "\n"
 			} else {
 				if verr := ir.Verify(p); verr != nil {
 					t.Fatalf("Verify: %v", verr)
 				}
-				got, name = ir.Dump(p), "out/ir"
+				outs["out/ir"] = ir.Dump(p)
+				if err := passes.Run(p, passes.Options{Verify: true}); err != nil {
+					t.Fatalf("passes: %v", err)
+				}
+				outs["out/after"] = ir.Dump(p)
 			}
-			want, ok := sections[name]
 			if *update {
 				var files []txtar.File
 				for _, f := range ar.Files {
@@ -68,17 +72,31 @@ func TestLowerGolden(t *testing.T) {
 						files = append(files, f)
 					}
 				}
-				ar.Files = append(files, txtar.File{Name: name, Data: []byte(got)})
+				for _, name := range []string{"out/errors", "out/ir", "out/after"} {
+					if got, ok := outs[name]; ok {
+						files = append(files, txtar.File{Name: name, Data: []byte(got)})
+					}
+				}
+				ar.Files = files
 				if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
 					t.Fatal(err)
 				}
 				return
 			}
-			if !ok {
-				t.Fatalf("lowering gives %s, but the golden has no %s section:\n%s", name, name, got)
+			for name, got := range outs {
+				want, ok := sections[name]
+				if !ok {
+					t.Errorf("the golden has no %s section; got:\n%s", name, got)
+					continue
+				}
+				if got != string(want) {
+					t.Errorf("%s differs (run with -update to accept):\n--- got\n%s\n--- want\n%s", name, got, want)
+				}
 			}
-			if got != string(want) {
-				t.Errorf("%s differs (run with -update to accept):\n--- got\n%s\n--- want\n%s", name, got, want)
+			for name := range sections {
+				if _, ok := outs[name]; strings.HasPrefix(name, "out/") && !ok {
+					t.Errorf("the golden has a %s section, but lowering gives none", name)
+				}
 			}
 		})
 	}

@@ -1,5 +1,6 @@
 // Package tickc carries the source that every generated program is built
-// against: the runtime and stdlib packages and the module's go.mod and go.sum.
+// against: the runtime and stdlib packages, the udf packages the runtime
+// uses, and the module's go.mod and go.sum.
 // The tickc command embeds it so that `tickc build` works without a checkout of
 // the tickc source. Generated programs never import this package.
 package tickc
@@ -15,11 +16,12 @@ import (
 	"sync"
 )
 
-//go:embed go.mod go.sum runtime stdlib
+//go:embed go.mod go.sum runtime stdlib udf
 var source embed.FS
 
-// Source returns the embedded source tree: go.mod, go.sum and the runtime and
-// stdlib packages (with their subpackages), minus tests and test data.
+// Source returns the embedded source tree: go.mod, go.sum and the runtime,
+// stdlib and udf packages (with their subpackages), minus tests and test
+// data. TestSourceHoldsRuntimeDeps checks that it is all the runtime needs.
 func Source() fs.FS { return filteredFS{source} }
 
 // SourceHash returns a hex SHA-256 digest of everything Source holds, names and

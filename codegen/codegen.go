@@ -157,7 +157,7 @@ func (g *generator) links(n *ir.Node) []jen.Code {
 		if !ok || g.vars[n] == "" {
 			continue
 		}
-		if parent.Kind == ir.KindBatch && n.Kind == ir.KindQuery {
+		if parent.Kind == ir.KindBatch && (n.Kind == ir.KindQuery || n.Kind == ir.KindQueryFlux) {
 			continue // t.NewQuery links query nodes below the batch root
 		}
 		child := jen.Id(g.vars[n])
@@ -290,7 +290,12 @@ batch := t.Batch()
 */
 func (g *generator) batch(n *ir.Node) []jen.Code {
 	v := g.varName(n)
-	return []jen.Code{jen.Id(v).Op(":=").Id("t").Dot("Batch").Call()}
+	for _, c := range n.Children {
+		if c.Kind != ir.KindQuery && c.Kind != ir.KindQueryFlux {
+			return []jen.Code{jen.Id(v).Op(":=").Id("t").Dot("Batch").Call()}
+		}
+	}
+	return nil // t.NewQuery links the query nodes; the root needs no variable
 }
 
 /*

@@ -93,7 +93,9 @@ func (g *generator) influxQL(n *ir.Node, p *ir.InfluxQLProps) []jen.Code {
 	}
 	cfg := jen.Dict{jen.Id("Func"): jen.Qual(rt, fn)}
 	setLit(cfg, "Field", p.Field)
-	setLit(cfg, "As", p.As)
+	if p.As != p.Method {
+		setLit(cfg, "As", p.As) // else the runtime's default, which is not always the method
+	}
 	setLit(cfg, "UsePointTimes", p.UsePointTimes)
 	setLit(cfg, "BatchInput", n.Wants == ir.BatchEdge)
 	setLit(cfg, "Percentile", p.Percentile)

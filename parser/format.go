@@ -63,7 +63,7 @@ type printer struct {
 	ci        int  // next comment to print
 	space     bool // a space is due before the next text, unless a newline comes first
 	lineStart bool
-	paren     *UnaryExpr // a unary minus to print in parentheses; nil if none
+	keep      *ParenExpr // parentheses that open the statement and must stay; nil if none
 }
 
 func (p *printer) write(s string) {
@@ -176,34 +176,48 @@ func (p *printer) stmt(s Stmt) {
 		p.at(s.RP.Pos(), indentStep)
 		p.write(refText(s.RP.Name))
 	case *ExprStmt:
-		// A statement that starts with unary minus would continue the
-		// previous one as a subtraction: parenthesise the minus.
-		p.paren = leadingMinus(s.X)
+		p.keep = leadingParen(s.X)
 		p.expr(s.X, "")
-		p.paren = nil
+		p.keep = nil
 	}
 }
 
-// leadingMinus returns the unary minus that x starts with once the
-// formatter has dropped its redundant parentheses, or nil.
-func leadingMinus(x Expr) *UnaryExpr {
+// leadingParen returns the parentheses that open a statement around a unary
+// minus, a regex or a star. They must stay: without them the statement would
+// start with a token the lexer reads as an operator continuing the previous
+// statement ("-", "/", "*"). It returns nil when there are none.
+func leadingParen(x Expr) *ParenExpr {
 	for {
 		switch e := x.(type) {
 		case *BinaryExpr:
 			x = e.X
 		case *ParenExpr:
 			inner := unparen(e)
-			if _, ok := inner.(*BinaryExpr); ok {
+			if startsWithOperatorChar(inner) {
+				return e
+			}
+			if keepParens(inner) {
 				return nil
 			}
 			x = inner
-		case *UnaryExpr:
-			if e.Op == SUB {
-				return e
-			}
-			return nil
 		default:
 			return nil
+		}
+	}
+}
+
+// startsWithOperatorChar reports whether x starts with "-", a regex or a star.
+func startsWithOperatorChar(x Expr) bool {
+	for {
+		switch e := x.(type) {
+		case *BinaryExpr:
+			x = e.X
+		case *UnaryExpr:
+			return e.Op == SUB
+		case *RegexLit, *Star:
+			return true
+		default:
+			return false
 		}
 	}
 }
@@ -270,17 +284,11 @@ func (p *printer) expr(x Expr, indent string) {
 		}
 		p.expr(x.Y, indent)
 	case *UnaryExpr:
-		if x == p.paren {
-			p.write("(")
-		}
 		p.write(x.Op.String())
 		p.expr(x.X, indent)
-		if x == p.paren {
-			p.write(")")
-		}
 	case *ParenExpr:
 		inner := unparen(x)
-		if _, ok := inner.(*BinaryExpr); !ok && !p.commentsIn(x.Lparen, x.Rparen) {
+		if !keepParens(inner) && x != p.keep && !p.commentsIn(x.Lparen, x.Rparen) {
 			// Redundant parentheses go, unless a comment inside them
 			// would then have to precede an operator.
 			p.expr(inner, indent)
@@ -293,6 +301,29 @@ func (p *printer) expr(x Expr, indent string) {
 	case *CallExpr:
 		p.write(x.Fun.Name)
 		p.args(x.Lparen, x.Args, x.Rparen, indent)
+	}
+}
+
+// keepParens reports whether parentheses around x must stay. Around a
+// binary expression they group. Around an expression that ends with a regex
+// or a star they end it in operator state, so that an operator may follow
+// (the lexer reads '/' and '*' as a regex and a star after a regex or a star,
+// and after "lambda:", AND and OR reads them as operators). Around one that
+// ends with an identifier they keep a following "(" from making a call, as in
+// "var a = (b)" followed by the statement "(1 + 2)".
+func keepParens(x Expr) bool {
+	if _, ok := x.(*BinaryExpr); ok {
+		return true
+	}
+	for {
+		switch e := x.(type) {
+		case *UnaryExpr:
+			x = e.X
+		case *Ident, *RegexLit, *Star:
+			return true
+		default:
+			return false
+		}
 	}
 }
 
@@ -370,7 +401,9 @@ func (p *printer) chain(x Expr, base string) {
 func (p *printer) args(lparen Pos, args []Expr, rparen Pos, base string) {
 	indent := base + indentStep
 	p.write("(")
-	multi := p.commentsIn(lparen, rparen)
+	// Comments still queued before ")" lie among the arguments, or between
+	// the name and "(": either way they go on lines of their own.
+	multi := p.ci < len(p.comments) && p.comments[p.ci].Slash < rparen
 	prev := lparen
 	for _, a := range args {
 		if p.newlineBetween(prev, a.Pos()) {

@@ -17,5 +17,6 @@
 // Check runs the semantic checks that need no pipeline model (immutable vars,
 // undefined identifiers, var types). Format prints a script in the canonical
 // layout of Kapacitor's tickfmt, keeping its comments; Equal compares trees
-// modulo what Format may change; Dump lists a tree for golden tests.
+// modulo what Format may change; Inspect walks a tree; Dump lists a tree for
+// golden tests.
 package parser

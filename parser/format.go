@@ -14,8 +14,10 @@ const indentStep = "    "
 // line four spaces deeper than the chain's receiver, each property step four
 // spaces deeper than its node, arguments on one line unless the source put
 // them on several (or comments sit among them), comments kept on their own
-// lines before the code that followed them. Parsing the result gives a tree
-// Equal to s, and formatting it again gives the same text.
+// lines before the code that followed them, numbers in canonical spelling,
+// parentheses dropped where they group nothing and the lexer does not need
+// them. Parsing the result gives a tree Equal to s, with the same comments,
+// and formatting it again gives the same text.
 func Format(s *Script) []byte {
 	p := &printer{file: s.File, lineStart: true}
 	for _, g := range s.Comments {

@@ -474,7 +474,8 @@ func bottomLess(a, b *sample) bool {
 }
 
 func newTopBottomReducer(n int, less func(a, b *sample) bool) *topBottomReducer {
-	return &topBottomReducer{n: n, h: topBottomHeap{s: make([]sample, 0, n), less: less}}
+	// The heap grows as points come: a large n costs nothing up front.
+	return &topBottomReducer{n: n, h: topBottomHeap{s: make([]sample, 0, min(n, 64)), less: less}}
 }
 
 func (r *topBottomReducer) add(s sample) {

@@ -19,7 +19,7 @@ import (
 //
 //	func main() { os.Exit(tickrt.Main(cpuTask)) }
 //
-// It runs the command named by the arguments (serve, replay or tasks) with
+// It runs the command named by the arguments (serve, replay, tasks or version) with
 // the tasks of specs and returns the exit code: 0 on success, 1 on an error,
 // 2 on a usage error. SIGINT and SIGTERM end serve cleanly.
 func Main(specs ...TaskSpec) int {
@@ -53,6 +53,9 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, specs ...
 		return runReplay(prog, args[1:], stdout, stderr, specs)
 	case "tasks":
 		return runTasks(prog, args[1:], stdout, stderr, specs)
+	case "version":
+		fmt.Fprintf(stdout, "%s %s\n", prog, Version)
+		return 0
 	case "help", "-h", "-help", "--help":
 		usage(stdout, prog)
 		return 0
@@ -69,6 +72,7 @@ commands:
   serve    run the tasks and take writes over HTTP (Kapacitor's write and httpOut API)
   replay   run recorded data through the tasks and print their results as JSON
   tasks    list the tasks of the program
+  version  print the Kapacitor-compatible version the program reports
 
 Run '%s <command> -h' for the flags of a command.
 `, prog, prog)

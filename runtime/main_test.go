@@ -21,6 +21,7 @@ func TestRunUsage(t *testing.T) {
 		{[]string{"serve", "--nope"}, 2, "flag provided but not defined: -nope"},
 		{[]string{"serve", "extra"}, 2, `unexpected argument "extra"`},
 		{[]string{"tasks"}, 0, "task1\tstream\t\"dbname\".\"rpname\"\n"},
+		{[]string{"version"}, 0, "bin " + Version + "\n"},
 	} {
 		code, out, errs := replayMain(t, specs, c.args...)
 		if code != c.code || !strings.Contains(out+errs, c.out) {

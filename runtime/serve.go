@@ -10,7 +10,8 @@ import (
 )
 
 // Serve runs p as a server on ln until ctx is cancelled: it starts the
-// tasks, answers the HTTP API (see Handler), and on cancellation stops
+// tasks, the live queries of batch tasks and the [[udp]] listeners, answers
+// the HTTP API (see Handler), and on cancellation stops
 // accepting requests, lets the requests in flight finish (up to the
 // configured shutdown timeout), passes Done through the tasks and returns.
 // It returns nil after a clean shutdown.
@@ -22,6 +23,11 @@ func Serve(ctx context.Context, p *Program, ln net.Listener, cfg *Config, log *s
 		log = slog.New(slog.DiscardHandler)
 	}
 	p.Start()
+	stopLive, err := startLive(p, cfg, log)
+	if err != nil {
+		p.Stop()
+		return err
+	}
 	srv := &http.Server{
 		Handler:           NewHandler(p, cfg, log),
 		ReadHeaderTimeout: 30 * time.Second,
@@ -38,11 +44,6 @@ func Serve(ctx context.Context, p *Program, ln net.Listener, cfg *Config, log *s
 		go func() { errc <- srv.Serve(ln) }()
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "tasks", names(p.Tasks))
-	for _, t := range p.Tasks {
-		if t.Type == BatchTask && len(t.queries) > 0 {
-			log.Warn("batch task gets no data while serving: its queries are not run against InfluxDB", "task", t.Name)
-		}
-	}
 
 	var serveErr error
 	select {
@@ -60,6 +61,7 @@ func Serve(ctx context.Context, p *Program, ln net.Listener, cfg *Config, log *s
 		log.Warn("requests still in flight at shutdown", "err", err)
 		_ = srv.Close()
 	}
+	stopLive()
 	p.Stop()
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 		return serveErr

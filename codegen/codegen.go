@@ -218,6 +218,10 @@ func (g *generator) node(n *ir.Node) []jen.Code {
 		return g.union(n, props)
 	case *ir.CombineProps:
 		return g.combine(n, props)
+	case *ir.AlertProps:
+		return g.alert(n, props)
+	case *ir.HTTPPostProps:
+		return g.httpPost(n, props)
 	}
 	g.errorf(n.Pos, "not supported yet: %s", describe(n))
 	return nil

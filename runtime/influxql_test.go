@@ -590,3 +590,13 @@ func TestInfluxQLConfigProvidesBatch(t *testing.T) {
 		t.Error("wrong output edge")
 	}
 }
+
+// A huge n costs nothing until points come.
+func TestInfluxQLTopHugeN(t *testing.T) {
+	n, sink := iqlNode(InfluxQLConfig{Func: InfluxQLTop, Field: "v", N: 1 << 40, BatchInput: true})
+	n.Batch(iqlBatch(10, "a", iqlPt(1, "a", iqlF("v", 1)), iqlPt(2, "a", iqlF("v", 3))))
+	want := [][2]any{{int64(10), 3.0}, {int64(10), 1.0}}
+	if len(sink.batches) != 1 || !reflect.DeepEqual(iqlBatchValues(sink.batches[0], "top"), want) {
+		t.Errorf("got %v", sink.batches)
+	}
+}

@@ -181,7 +181,7 @@ func runServe(ctx context.Context, prog string, args []string, stderr io.Writer,
 func runReplay(prog string, args []string, stdout, stderr io.Writer, specs []TaskSpec) int {
 	fs := flagSet(prog, "replay", stderr)
 	var inputs, batches stringList
-	fs.Var(&inputs, "input", "stream recording `FILE.srpl` (repeatable: read in order)")
+	fs.Var(&inputs, "input", "stream recording `FILE.srpl` (repeatable: files are merged by time)")
 	fs.Var(&batches, "batch", "batch recording `FILE.brpl` for the next query node (repeatable)")
 	zero := fs.String("clock-zero", "", "start of the replay clock, RFC3339 (required)")
 	dur := fs.Duration("duration", 0, "how far the clock is moved past clock-zero at the end of the input")

@@ -223,7 +223,7 @@ func jsonReason(err error) string {
 
 // ReplayOptions says what a replay reads and how it runs.
 type ReplayOptions struct {
-	Streams    []string // stream recordings (.srpl), read one after the other
+	Streams    []string // stream recordings (.srpl); several are merged by time
 	Batches    []string // batch recordings (.brpl); the N-th feeds the N-th query node
 	ClockZero  int64    // the replay clock's start (Unix ns)
 	Duration   int64    // where the clock is set at the end: ClockZero+Duration

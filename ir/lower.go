@@ -25,6 +25,10 @@ type LowerOptions struct {
 	// Deadman is the [deadman] configuration used by |deadman(); the zero value
 	// means Kapacitor's defaults.
 	Deadman DeadmanConfig
+	// UDFs are the info responses of the UDFs the configuration names, by
+	// name: their nodes get the declared edges (see udfEdges). A UDF not
+	// listed passes its parent's edge through.
+	UDFs map[string]UDFInfo
 }
 
 // DeadmanConfig is the id and message templates |deadman() gives its alert.
@@ -812,6 +816,9 @@ func (l *lowerer) udfCall(x *parser.UDFCall) value {
 	// The UDF declares its edges in its info response; until its configuration
 	// is known the node passes its parent's edge through.
 	n.Wants, n.Provides = parent.Provides, parent.Provides
+	if !l.udfEdges(n, parent, x.Name.Pos()) {
+		return value{}
+	}
 	l.link(parent, n)
 	return value{kind: vNode, node: n, pos: x.Pos()}
 }

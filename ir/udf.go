@@ -82,3 +82,20 @@ func UDFNames(p *Program) []string {
 	sort.Strings(names)
 	return names
 }
+
+// udfEdges gives a UDF node the edges its UDF declares when the lowering
+// options carry its info, so that the chain below it is checked against
+// what it provides, and reports a parent whose edge it does not want.
+func (l *lowerer) udfEdges(n, parent *Node, at parser.Pos) bool {
+	name := n.Props.(*UDFProps).Name
+	info, ok := l.opts.UDFs[name]
+	if !ok {
+		return true
+	}
+	n.Wants, n.Provides = info.Wants, info.Provides
+	if parent.Provides != n.Wants {
+		l.errorf(at, "cannot add UDF @%s to %s: it wants a %s edge, got a %s edge", name, nodeKindName(parent), n.Wants, parent.Provides)
+		return false
+	}
+	return true
+}

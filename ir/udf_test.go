@@ -57,3 +57,47 @@ stream
 		t.Errorf("edges %s -> %s", udf.Wants, udf.Provides)
 	}
 }
+
+func TestLowerWithUDFInfo(t *testing.T) {
+	src := `dbrp "printer"."autogen"
+var data = stream
+    |from()
+        .measurement('temperatures')
+    |window()
+        .period(5m)
+        .every(5m)
+data
+    @tTest()
+        .field('hotend')
+    |alert()
+        .crit(lambda: "pvalue" < 0.001)
+stream
+    |from()
+    @tTest()
+`
+	info := ir.UDFInfo{Wants: ir.BatchEdge, Provides: ir.StreamEdge, Options: map[string][]stdlib.Type{"field": {stdlib.TypeString}}}
+	_, err := lowerSource([]byte(src), ir.LowerOptions{UDFs: map[string]ir.UDFInfo{"tTest": info}})
+	want := "in.tick:15:6: cannot add UDF @tTest to from: it wants a batch edge, got a stream edge"
+	if err == nil || err.Error() != want {
+		t.Fatalf("got %v, want %q", err, want)
+	}
+	p, err := lowerSource([]byte(src[:strings.Index(src, "stream\n    |from()\n    @")]), ir.LowerOptions{UDFs: map[string]ir.UDFInfo{"tTest": info}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ir.ApplyUDFInfo(p, "tTest", info); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range p.Nodes {
+		switch n.Kind {
+		case ir.KindUDF:
+			if n.Wants != ir.BatchEdge || n.Provides != ir.StreamEdge {
+				t.Errorf("UDF edges %s -> %s, want batch -> stream", n.Wants, n.Provides)
+			}
+		case ir.KindAlert:
+			if n.Wants != ir.StreamEdge {
+				t.Errorf("the alert below the UDF wants a %s edge, want stream", n.Wants)
+			}
+		}
+	}
+}

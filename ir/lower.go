@@ -558,6 +558,7 @@ func (l *lowerer) chainCall(x *parser.ChainCall) value {
 	m := findMethod(parent.Kind, name)
 	if m == nil {
 		l.unknownChain(parent, recv.handler, x.Name)
+		l.broken[parent] = true
 		return value{}
 	}
 	a, ok := l.callArgs(x.Args, m.sig, name, x.Name.Pos())

@@ -28,6 +28,7 @@ func compileFlags() []cli.Flag {
 		&cli.StringFlag{Name: "type", Usage: "check that the task is a `stream` or `batch` task"},
 		&cli.BoolFlag{Name: "O0", Aliases: []string{"no-opt"}, Usage: "do not optimize: one runtime node per pipeline node"},
 		&cli.StringFlag{Name: "debug", Usage: "`dump-ir=PASS` prints the IR after the named pass (or \"lower\") to stderr"},
+		&cli.StringFlag{Name: "config", Usage: "a kapacitor.conf-style `FILE`: the UDFs its [udf.functions] name are asked for their edges and options"},
 	}
 }
 
@@ -140,8 +141,18 @@ func compileFromFlags(c *cli.Context) (*compiled, error) {
 	if err != nil {
 		return nil, diagnostics(c, file, err)
 	}
+	var infos map[string]ir.UDFInfo
+	if config := c.String("config"); config != "" {
+		if infos, err = udfInfos(config, script); err != nil {
+			return nil, cli.Exit("tickc: "+err.Error(), exitDiag)
+		}
+		opts.UDFs = infos
+	}
 	prog, err := ir.Lower(script, opts)
 	if err != nil {
+		return nil, diagnostics(c, file, err)
+	}
+	if err := checkUDFOptions(prog, infos); err != nil {
 		return nil, diagnostics(c, file, err)
 	}
 	popts := passes.Options{NoOpt: c.Bool("O0"), Dump: c.App.ErrWriter}

@@ -222,6 +222,8 @@ func (g *generator) node(n *ir.Node) []jen.Code {
 		return g.alert(n, props)
 	case *ir.HTTPPostProps:
 		return g.httpPost(n, props)
+	case *ir.InfluxDBOutProps:
+		return g.influxDBOut(n, props)
 	}
 	g.errorf(n.Pos, "not supported yet: %s", describe(n))
 	return nil

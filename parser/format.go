@@ -397,9 +397,18 @@ func (p *printer) chain(x Expr, base string) {
 	}
 }
 
+// isChain reports whether x is a chain with at least one step.
+func isChain(x Expr) bool {
+	switch x.(type) {
+	case *ChainCall, *PropertyCall, *PropertyRead, *UDFCall:
+		return true
+	}
+	return false
+}
+
 // args prints "(a, b)", or one argument per line one level below base with
-// ")" back at base when the source had line breaks between arguments or
-// comments among them.
+// ")" back at base when the source had line breaks between arguments,
+// comments among them, or an argument is a chain.
 func (p *printer) args(lparen Pos, args []Expr, rparen Pos, base string) {
 	indent := base + indentStep
 	p.write("(")
@@ -408,7 +417,8 @@ func (p *printer) args(lparen Pos, args []Expr, rparen Pos, base string) {
 	multi := p.ci < len(p.comments) && p.comments[p.ci].Slash < rparen
 	prev := lparen
 	for _, a := range args {
-		if p.newlineBetween(prev, a.Pos()) {
+		if p.newlineBetween(prev, a.Pos()) || isChain(a) {
+			// A chain argument spans lines anyway: give it lines of its own.
 			multi = true
 		}
 		prev = a.End()

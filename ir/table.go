@@ -716,7 +716,7 @@ func init() {
 
 var handlerList = []handlerSpec{
 	{name: "post", sig: varargs(aString), props: []property{
-		hprop("endpoint", sig(aString)), hprop("header", sig(aString, aString)), hprop("captureResponse", sig()),
+		hprop("URL", sig(aString)), hprop("endpoint", sig(aString)), hprop("header", sig(aString, aString)), hprop("captureResponse", sig()),
 		hprop("timeout", sig(aDuration)), hprop("skipSSLVerification", sig()),
 	}},
 	{name: "tcp", sig: sig(aString), props: []property{hprop("address", sig(aString))}},

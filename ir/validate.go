@@ -222,11 +222,10 @@ func (l *lowerer) checkAutoscale(n *Node, min int64, replicas *Lambda, minAt Pos
 func (l *lowerer) checkHandler(h *Handler) {
 	switch h.Kind {
 	case "post":
+		// Kapacitor keeps the first url and ignores the others.
 		_, hasEndpoint := h.Last("endpoint")
-		switch {
-		case len(h.Args) > 1:
-			l.errs.Addf(h.Pos, "post expects 0 or 1 urls, got %d", len(h.Args))
-		case len(h.Args) == 0 && !hasEndpoint:
+		_, hasURL := h.Last("URL")
+		if len(h.Args) == 0 && !hasEndpoint && !hasURL {
 			l.errs.Addf(h.Pos, "invalid post: either a url or an endpoint must be given")
 		}
 		for _, c := range h.All("header") {

@@ -400,6 +400,7 @@ func (n *Alert) Point(p Point) {
 	n.handleEvent(ev)
 	if n.cfg.LevelTag != "" || n.cfg.IDTag != "" {
 		p.Tags = n.augmentTags(p.Tags, ev)
+		p.Group = NewGroupID(p.Name, p.Tags, p.Dimensions)
 	}
 	p.Fields = n.augmentFields(p.Fields, ev)
 	n.EmitPoint(p)
@@ -454,7 +455,17 @@ func (n *Alert) Batch(b Batch) {
 			pts[i] = bp
 		}
 		b.Points = pts
-		b.Tags = n.augmentTags(b.Tags, ev)
+		if n.cfg.LevelTag != "" || n.cfg.IDTag != "" {
+			// As Kapacitor's SetTags on a batch: every tag becomes a
+			// dimension, so the level and ID tags are part of the group.
+			b.Tags = n.augmentTags(b.Tags, ev)
+			names := make([]string, len(b.Tags))
+			for i, t := range b.Tags {
+				names[i] = t.Key
+			}
+			b.Dimensions = Dimensions{ByName: b.Dimensions.ByName, TagNames: names}
+			b.Group = NewGroupID(b.Name, b.Tags, b.Dimensions)
+		}
 	}
 	n.EmitBatch(b)
 }

@@ -234,9 +234,10 @@ func TestAlertBatch(t *testing.T) {
 	if d := h.evs[0].Data.Series[0]; len(d.Values) != 3 || strings.Join(d.Columns, ",") != "time,v,x" {
 		t.Errorf("event data %+v", d)
 	}
+	// The level tag becomes a dimension of the batch, as in Kapacitor.
 	out.check(t,
-		`batch cpu "host=a" 10s {host=a,level=CRITICAL} [1s {host=a,level=CRITICAL,x=1} {level="CRITICAL",v=2.5}; 2s {host=a,level=CRITICAL} {level="CRITICAL",v=5}; 3s {host=a,level=CRITICAL} {level="CRITICAL",v=4}]`,
-		`batch cpu "host=a" 30s {host=a,level=OK} [21s {level=OK} {level="OK",v=0}; 22s {level=OK} {level="OK",v=0.5}]`)
+		`batch cpu "host=a,level=CRITICAL" 10s {host=a,level=CRITICAL} [1s {host=a,level=CRITICAL,x=1} {level="CRITICAL",v=2.5}; 2s {host=a,level=CRITICAL} {level="CRITICAL",v=5}; 3s {host=a,level=CRITICAL} {level="CRITICAL",v=4}]`,
+		`batch cpu "host=a,level=OK" 30s {host=a,level=OK} [21s {level=OK} {level="OK",v=0}; 22s {level=OK} {level="OK",v=0.5}]`)
 
 	levels.All = true
 	n, h, _ = newTestAlert(t, levels)

@@ -803,7 +803,7 @@ func (l *lowerer) udfCall(x *parser.UDFCall) value {
 		return value{}
 	}
 	if len(x.Args) > 0 {
-		l.errorf(x.Name.Pos(), "UDF @%s takes no arguments; set its options with property methods", x.Name.Name)
+		l.errorf(x.Name.Pos(), "@%s takes no arguments; set the UDF's options with property methods", x.Name.Name)
 		return value{}
 	}
 	parent := recv.node

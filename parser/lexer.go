@@ -93,8 +93,8 @@ func (t token) describe() string {
 		return fmt.Sprintf("identifier %q", t.text)
 	case tokInt, tokFloat, tokDuration, tokString, tokReference, tokRegex:
 		s := t.text
-		if len(s) > 24 {
-			s = s[:20] + "..."
+		if r := []rune(s); len(r) > 24 {
+			s = string(r[:20]) + "..."
 		}
 		return fmt.Sprintf("%s %s", t.kind, s)
 	}

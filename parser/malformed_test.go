@@ -154,3 +154,13 @@ func TestDeepNesting(t *testing.T) {
 		t.Errorf("900 unary minuses: %v", err)
 	}
 }
+
+// TestLongTokenInMessage checks that a long literal is shortened in a
+// message without splitting a character.
+func TestLongTokenInMessage(t *testing.T) {
+	_, err := ParseFile("l.tick", []byte("dbrp 'ééééééééééééééééééééééééé'"))
+	want := `l.tick:1:6: unexpected string 'ééééééééééééééééééé..., expected a "database" name in double quotes`
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v, want %s", err, want)
+	}
+}

@@ -224,6 +224,8 @@ func (g *generator) node(n *ir.Node) []jen.Code {
 		return g.httpPost(n, props)
 	case *ir.InfluxDBOutProps:
 		return g.influxDBOut(n, props)
+	case *ir.UDFProps:
+		return g.udf(n, props)
 	}
 	g.errorf(n.Pos, "not supported yet: %s", describe(n))
 	return nil

@@ -147,14 +147,19 @@ func (f *File) Snippet(pos Position) string {
 	if col > len(line) {
 		col = len(line)
 	}
-	var pad strings.Builder
-	for _, r := range string(line[:col]) {
-		if r == '\t' {
-			pad.WriteByte('\t')
-		} else if r != utf8.RuneError {
-			pad.WriteByte(' ')
+	// Each invalid byte shows as U+FFFD, one column wide like any character.
+	var text, pad strings.Builder
+	for i := 0; i < len(line); {
+		r, w := utf8.DecodeRune(line[i:])
+		text.WriteRune(r)
+		if i < col {
+			if r == '\t' {
+				pad.WriteByte('\t')
+			} else {
+				pad.WriteByte(' ')
+			}
 		}
+		i += w
 	}
-	text := strings.ToValidUTF8(string(line), "\uFFFD")
-	return "  | " + text + "\n  | " + pad.String() + "^\n"
+	return "  | " + text.String() + "\n  | " + pad.String() + "^\n"
 }

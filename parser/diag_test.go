@@ -54,3 +54,14 @@ func TestPosition(t *testing.T) {
 		t.Errorf("no file name: %q", got)
 	}
 }
+
+// TestSnippetInvalidUTF8 checks that the caret stays under its column when
+// the line holds bytes that are not UTF-8.
+func TestSnippetInvalidUTF8(t *testing.T) {
+	f := NewFile("u.tick", []byte("var a = '\xff\xfe' + )"))
+	got := f.Snippet(f.Position(f.Pos(15))) // the ")"
+	want := "  | var a = '\uFFFD\uFFFD' + )\n  |                ^\n"
+	if got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}

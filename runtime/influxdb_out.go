@@ -253,8 +253,8 @@ func fieldLineValue(v stdlib.Value) (lineprotocol.Value, bool) {
 	return lineprotocol.Value{}, false
 }
 
-// encodeLine writes one point as a line of line protocol with a nanosecond
-// timestamp. Tags with empty values are left out, as InfluxDB does; a field
+// encodeLine writes one point as a line of line protocol (with its newline)
+// with a nanosecond timestamp. Tags with empty values are left out, as InfluxDB does; a field
 // InfluxDB cannot store is an error.
 func encodeLine(name string, t int64, tags Tags, fields Fields) ([]byte, error) {
 	var enc lineprotocol.Encoder
@@ -279,7 +279,7 @@ func encodeLine(name string, t int64, tags Tags, fields Fields) ([]byte, error) 
 	if err := enc.Err(); err != nil {
 		return nil, err
 	}
-	return append(enc.Bytes(), '\n'), nil
+	return enc.Bytes(), nil
 }
 
 // writeKey is what one write request shares.

@@ -154,6 +154,9 @@ func NewAlert(t *Task, info NodeInfo, cfg AlertConfig) *Alert {
 		if e, ok := h.(interface{ Err() error }); ok && e.Err() != nil {
 			errs = append(errs, e.Err())
 		}
+		if a, ok := h.(interface{ attach(NodeInfo) }); ok {
+			a.attach(info)
+		}
 	}
 	n.err = errors.Join(errs...)
 	if n.err != nil {

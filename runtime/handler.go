@@ -104,6 +104,11 @@ func newDeliveryQueue(t *Task, what string, timeout time.Duration, send func(con
 	return q
 }
 
+// attach adds the alert node that owns the queue to its log lines.
+func (q *deliveryQueue) attach(info NodeInfo) {
+	q.log = q.log.With("node", info.Name, "pos", info.Pos)
+}
+
 // start makes the queue and its goroutine on first use, so that a handler
 // that never gets an event costs nothing.
 func (q *deliveryQueue) start() {

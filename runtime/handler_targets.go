@@ -102,6 +102,8 @@ func (h *PostHandler) Err() error { return h.err }
 // Stats returns the handler's counters.
 func (h *PostHandler) Stats() *HandlerStats { return &h.stats }
 
+func (h *PostHandler) attach(info NodeInfo) { h.queue.attach(info) }
+
 func (h *PostHandler) send(ctx context.Context, ev *AlertEvent) error {
 	url := h.cfg.URL
 	if h.url != nil {
@@ -210,6 +212,8 @@ func (h *TCPHandler) Err() error { return h.err }
 // Stats returns the handler's counters.
 func (h *TCPHandler) Stats() *HandlerStats { return &h.stats }
 
+func (h *TCPHandler) attach(info NodeInfo) { h.queue.attach(info) }
+
 func (h *TCPHandler) send(ctx context.Context, ev *AlertEvent) error {
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", h.cfg.Address)
@@ -279,6 +283,8 @@ func (h *LogHandler) Err() error { return h.err }
 
 // Stats returns the handler's counters.
 func (h *LogHandler) Stats() *HandlerStats { return &h.stats }
+
+func (h *LogHandler) attach(info NodeInfo) { h.queue.attach(info) }
 
 func (h *LogHandler) send(_ context.Context, ev *AlertEvent) error {
 	f, err := os.OpenFile(h.cfg.Path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, h.cfg.Mode)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -292,5 +293,34 @@ func TestNoHandlersDeliversNothing(t *testing.T) {
 	h.Close()
 	if len(rec.got()) != 0 {
 		t.Errorf("delivered %d events with handlers off", len(rec.got()))
+	}
+}
+
+// TestHandlerFailureIsLogged: a failed delivery is logged with the handler's
+// target and the alert node, and counted.
+func TestHandlerFailureIsLogged(t *testing.T) {
+	var logs strings.Builder
+	task, err := NewTask(TaskSpec{Name: "task", Type: StreamTask}, nil, nil, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	h := NewTCPHandler(task, TCPHandlerConfig{Address: addr})
+	h.queue.backoff = time.Millisecond
+	n := NewAlert(task, NodeInfo{Name: "alert3", Pos: "x.tick:4:2"}, alertDefaults(AlertConfig{Crit: alwaysTrue, Handlers: []AlertHandler{h}}))
+	n.Point(mkPoint(1, nil, mkFields("v", 1.0)))
+	n.Done()
+	for _, want := range []string{"alert handler failed", "handler=\"tcp " + addr + "\"", "node=alert3", "pos=x.tick:4:2", "attempts=3"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, logs.String())
+		}
+	}
+	if h.Stats().Failed.Load() != 1 || h.Stats().Retries.Load() != 2 {
+		t.Errorf("failed %d retries %d", h.Stats().Failed.Load(), h.Stats().Retries.Load())
 	}
 }

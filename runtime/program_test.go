@@ -103,6 +103,12 @@ func TestProgramErrors(t *testing.T) {
 	if _, err := NewProgram([]TaskSpec{s, s}, nil, nil, nil); err == nil || !strings.Contains(err.Error(), `two tasks are named "same"`) {
 		t.Errorf("duplicate names: %v", err)
 	}
+	p, _ := NewProgram([]TaskSpec{s}, nil, nil, nil)
+	p.Start()
+	p.Stop()
+	if _, err := p.Replay(ReplayOptions{Streams: []string{"x.srpl"}}); err == nil {
+		t.Error("replay of a stopped program")
+	}
 	bad := TaskSpec{Name: "bad", Build: func(*Task) error { return errors.New("boom") }}
 	if _, err := NewProgram([]TaskSpec{bad}, nil, nil, nil); err == nil || err.Error() != "task bad: boom" {
 		t.Errorf("build error: %v", err)

@@ -270,6 +270,12 @@ type replayEvent struct {
 // times are used as they are: they are not shifted. The program must be
 // built with replay clocks and not be running.
 func (p *Program) Replay(opts ReplayOptions) (*ReplayOutput, error) {
+	p.mu.RLock()
+	busy := p.running || p.stopped
+	p.mu.RUnlock()
+	if busy {
+		return nil, errors.New("replay needs a program that is neither serving nor stopped")
+	}
 	tasks := p.Tasks
 	if opts.Task != "" {
 		t := p.Task(opts.Task)

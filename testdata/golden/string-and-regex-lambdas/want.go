@@ -118,7 +118,7 @@ func (l *eval3LevelLambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields
 	}
 	v1, err := stdlib.Gt(usage, stdlib.Float(50.0))
 	if err != nil {
-		return stdlib.Missing, err
+		return stdlib.Missing, stdlib.ArgError(0, err)
 	}
 	v2, err := stdlib.If(v1, stdlib.String("high"), stdlib.String("low"))
 	if err != nil {

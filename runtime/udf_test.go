@@ -16,15 +16,19 @@ import (
 )
 
 // The UDF tests run real processes: the test binary itself, started with
-// TICKC_TEST_UDF=MODE, is a Go UDF built on package agent (see TestMain).
+// TICKC_TEST_UDF=MODE to run only TestUDFHelperProcess, is a Go UDF built on
+// package agent.
 
 const udfModeEnv = "TICKC_TEST_UDF"
 
-func TestMain(m *testing.M) {
-	if mode := os.Getenv(udfModeEnv); mode != "" {
-		os.Exit(runTestUDF(mode, os.Stdin, os.Stdout))
+// TestUDFHelperProcess is the UDF process of the other tests; run by go
+// test, it does nothing.
+func TestUDFHelperProcess(t *testing.T) {
+	mode := os.Getenv(udfModeEnv)
+	if mode == "" {
+		t.Skip("the UDF process of the UDF tests")
 	}
-	os.Exit(m.Run())
+	os.Exit(runTestUDF(mode, os.Stdin, os.Stdout))
 }
 
 // runTestUDF serves one UDF connection in the given mode:
@@ -160,7 +164,7 @@ func processUDF(t testing.TB, mode string) udf.FunctionConfig {
 	if err != nil {
 		t.Skip("cannot find the test binary:", err)
 	}
-	return udf.FunctionConfig{Prog: exe, Env: map[string]string{udfModeEnv: mode}, Timeout: 2 * time.Second}
+	return udf.FunctionConfig{Prog: exe, Args: []string{"-test.run=^TestUDFHelperProcess$"}, Env: map[string]string{udfModeEnv: mode}, Timeout: 2 * time.Second}
 }
 
 // udfTask builds a task whose stream root feeds one UDF node named name
@@ -508,4 +512,53 @@ func benchmarkUDF(b *testing.B, fc udf.FunctionConfig) {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "points/s")
+}
+
+// chanSink passes the points it receives to a channel, for a task that runs
+// on its own goroutine.
+type chanSink struct{ pts chan Point }
+
+func (s chanSink) Point(p Point)          { s.pts <- p }
+func (s chanSink) Batch(Batch)            {}
+func (s chanSink) Barrier(GroupID, int64) {}
+func (s chanSink) DeleteGroup(GroupID)    {}
+func (s chanSink) Done()                  { close(s.pts) }
+
+// TestUDFServing checks that while a program serves, the UDF's output is
+// delivered as it arrives, without waiting for the next input.
+func TestUDFServing(t *testing.T) {
+	checkNoLeak(t)
+	c := NewConfig()
+	c.Section("udf").(*udf.Config).Functions = map[string]udf.FunctionConfig{"test": processUDF(t, "mirror")}
+	out := chanSink{pts: make(chan Point, 10)}
+	spec := TaskSpec{Name: "serving", DBRPs: []DBRP{{"db", "rp"}}, Build: func(tk *Task) error {
+		tk.AnyMeasurement()
+		n, err := NewUDF(tk, NodeInfo{Name: "test1"}, UDFConfig{UDF: "test"})
+		if err != nil {
+			return err
+		}
+		tk.Stream().AddChild(n)
+		n.AddChild(out)
+		return nil
+	}}
+	p, err := NewProgram([]TaskSpec{spec}, c, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Start()
+	if err := p.Write([]Point{udfPoint(7)}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case got := <-out.pts:
+		if got.Time != 7*int64(time.Second) || got.Fields.Get("n").Int() != 1 {
+			t.Errorf("got %s", showPoint(got))
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("the UDF's answer was not delivered while serving")
+	}
+	p.Stop()
+	if _, open := <-out.pts; open {
+		t.Error("Done was not passed on")
+	}
 }

@@ -372,3 +372,37 @@ func TestAlertLevelString(t *testing.T) {
 		}
 	}
 }
+
+// The value sequences of three of Kapacitor's alert integration tests, one
+// point a second, with the events Kapacitor's tests expect of them: 8 state
+// changes, 5 alerts plus a recovery with stateChangesOnly(2s), and 9 events
+// before flapping detection drops the last ones.
+func TestAlertUpstreamSequences(t *testing.T) {
+	changes := []float64{97.1, 92.6, 95.6, 93.1, 92.6, 95.8, 92.7, 96.0, 93.4, 95.3, 92.4, 95.1}
+	expired := []float64{97.1, 92.6, 95.6, 93.1, 92.6, 95.8, 92.7, 96.0, 93.4, 95.3, 98.4, 97.1}
+	below := func(x float64) Lambda { return cmpField("v", "<", x) }
+	for _, tc := range []struct {
+		name   string
+		values []float64
+		cfg    AlertConfig
+		want   string
+	}{
+		{"stateChangesOnly", changes, AlertConfig{Crit: below(93), StateChangesOnly: true},
+			"CRITICAL@1s(OK,0s) OK@2s(CRITICAL,1s) CRITICAL@4s(OK,0s) OK@5s(CRITICAL,1s) " +
+				"CRITICAL@6s(OK,0s) OK@7s(CRITICAL,1s) CRITICAL@10s(OK,0s) OK@11s(CRITICAL,1s)"},
+		{"stateChangesOnly(2s)", expired, AlertConfig{Crit: below(97), StateChangesOnly: true, StateChangesOnlyDuration: 2 * time.Second},
+			"CRITICAL@1s(OK,0s) CRITICAL@3s(CRITICAL,2s) CRITICAL@5s(CRITICAL,4s) CRITICAL@7s(CRITICAL,6s) " +
+				"CRITICAL@9s(CRITICAL,8s) OK@10s(CRITICAL,9s)"},
+		{"flapping", changes, AlertConfig{Info: below(95), Warn: below(94), Crit: below(93), Flapping: true, FlapLow: 0.25, FlapHigh: 0.5, History: 21},
+			"CRITICAL@1s(OK,0s) OK@2s(CRITICAL,1s) WARNING@3s(OK,0s) CRITICAL@4s(WARNING,1s) OK@5s(CRITICAL,2s) " +
+				"CRITICAL@6s(OK,0s) OK@7s(CRITICAL,1s) WARNING@8s(OK,0s) OK@9s(WARNING,1s)"},
+	} {
+		n, h, _ := newTestAlert(t, tc.cfg)
+		for i, v := range tc.values {
+			n.Point(mkPoint(float64(i), mkTags("host=serverA"), mkFields("v", v)))
+		}
+		if got := h.summary(); got != tc.want {
+			t.Errorf("%s:\n%s\nwant\n%s", tc.name, got, tc.want)
+		}
+	}
+}

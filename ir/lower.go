@@ -29,6 +29,10 @@ type LowerOptions struct {
 	// name: their nodes get the declared edges (see udfEdges). A UDF not
 	// listed passes its parent's edge through.
 	UDFs map[string]UDFInfo
+	// Template lowers the script as Kapacitor defines a template task: a
+	// "var x TYPE" without a define-time value takes its type's zero value and
+	// the dbrps may be left for define time. tickc check uses it.
+	Template bool
 }
 
 // DeadmanConfig is the id and message templates |deadman() gives its alert.
@@ -116,7 +120,10 @@ type lowerer struct {
 	nodes   []*Node        // every node, in creation order
 	named   map[*Node]bool // nodes whose Ident comes from a var
 	broken  map[*Node]bool // nodes with a bad property call: not validated, to avoid cascades
-	dbrpPos parser.Pos     // the first dbrp statement
+	// zeroVars is set when a template var took its zero value: the start-time
+	// validation is skipped then, since the real values come at define time.
+	zeroVars bool
+	dbrpPos  parser.Pos // the first dbrp statement
 }
 
 // errorf records a diagnostic at p.
@@ -158,7 +165,7 @@ func (l *lowerer) lower(script *parser.Script) {
 	}
 	l.dbrps()
 	for _, n := range l.nodes {
-		if !l.broken[n] {
+		if !l.broken[n] && !l.zeroVars {
 			l.validate(n)
 		}
 	}
@@ -242,6 +249,9 @@ func (l *lowerer) dbrps() {
 	case len(l.prog.DBRPs) > 0 && len(l.opts.DBRPs) > 0:
 		l.errorf(l.dbrpPos, "cannot specify dbrp in both implicitly and explicitly")
 	case len(l.prog.DBRPs) == 0 && len(l.opts.DBRPs) == 0:
+		if l.opts.Template {
+			return
+		}
 		l.errs.Add(parser.Position{Filename: l.file.Name()}, "must specify dbrp")
 	case len(l.prog.DBRPs) == 0:
 		l.prog.DBRPs = append([]DBRP(nil), l.opts.DBRPs...)
@@ -288,6 +298,10 @@ func orNode(typ string) string {
 func (l *lowerer) typeDecl(d *parser.TypeDecl) {
 	name, typ := d.Name.Name, d.Type.Name
 	dv, ok := l.opts.Vars[name]
+	if !ok && l.opts.Template {
+		dv, ok = zeroDefineVar(typ), true
+		l.zeroVars = true
+	}
 	if !ok {
 		l.errorf(d.Name.Pos(), "missing value for var %q", name)
 		l.scope[name] = value{}

@@ -257,3 +257,26 @@ func repositionExpr(e Expr, p Pos) {
 		}
 	})
 }
+
+// zeroDefineVar is the value a template var of type typ has when define time
+// supplies none, as in Kapacitor's template definition: the type's zero value.
+func zeroDefineVar(typ string) DefineVar {
+	dv := DefineVar{Type: typ}
+	switch typ {
+	case "bool":
+		dv.Value = stdlib.Bool(false)
+	case "int":
+		dv.Value = stdlib.Int(0)
+	case "float":
+		dv.Value = stdlib.Float(0)
+	case "string":
+		dv.Value = stdlib.String("")
+	case "duration":
+		dv.Value = stdlib.Duration(0)
+	case "regex":
+		dv.Value = stdlib.Regex(regexp.MustCompile(""))
+	case "lambda":
+		dv.Lambda = "TRUE"
+	}
+	return dv
+}

@@ -7,18 +7,23 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/tickc/tickc/ir"
 	"github.com/tickc/tickc/parser"
 )
 
-// checkCommand is "tickc check FILE...": it reports syntax and scope errors.
+// checkCommand is "tickc check FILE...": it reports syntax, scope and
+// pipeline errors.
 func checkCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "check",
-		Usage:     "report the syntax and scope errors of TICKscripts",
+		Usage:     "report the errors of TICKscripts",
 		ArgsUsage: "FILE.tick...",
-		Description: "check parses each script and runs the checks that need no pipeline model:\n" +
-			"immutable vars, undefined identifiers, var types. It prints every error as\n" +
-			"file:line:col: message with the source line, and exits 1 when there is one.",
+		Description: "check parses each script, checks its vars and identifiers, and builds its\n" +
+			"pipeline as a template task would be defined: unknown nodes and properties,\n" +
+			"argument types, edge types and lambda type errors are reported. Template vars\n" +
+			"without a value and a missing dbrp are allowed (both come at define time).\n" +
+			"It prints every error as file:line:col: message with the source line, and\n" +
+			"exits 1 when there is one.",
 		Action: runCheck,
 	}
 }
@@ -60,5 +65,16 @@ func checkSource(path string, src []byte) parser.ErrorList {
 		l.Add(parser.Position{Filename: path}, err.Error())
 		return l
 	}
-	return parser.Check(s)
+	if errs := parser.Check(s); len(errs) > 0 {
+		return errs
+	}
+	_, err = ir.Lower(s, ir.LowerOptions{Template: true})
+	var list parser.ErrorList
+	if errors.As(err, &list) {
+		return list
+	}
+	if err != nil {
+		list.Add(parser.Position{Filename: path}, err.Error())
+	}
+	return list
 }

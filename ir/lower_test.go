@@ -22,7 +22,7 @@ var update = flag.Bool("update", false, "rewrite the golden outputs of testdata/
 
 // TestLowerGolden lowers each testdata/lower/*.txtar: the script in.tick,
 // with the options of the archive comment ("dbrp DB.RP", "type stream|batch",
-// "task NAME", one per line) and the define-time vars of vars.json if any,
+// "task NAME", one per line; "#" starts a comment line) and the define-time vars of vars.json if any,
 // and compares ir.Dump with out/ir and, after all passes, with out/after, or
 // the diagnostics with out/errors. With -update it rewrites the outputs.
 func TestLowerGolden(t *testing.T) {
@@ -106,8 +106,11 @@ func goldenOptions(t *testing.T, comment []byte) ir.LowerOptions {
 	opts := ir.LowerOptions{Task: "test"}
 	for _, line := range strings.Split(string(comment), "\n") {
 		key, val, _ := strings.Cut(strings.TrimSpace(line), " ")
+		switch {
+		case key == "" || strings.HasPrefix(key, "#"):
+			continue
+		}
 		switch key {
-		case "":
 		case "dbrp":
 			db, rp, _ := strings.Cut(val, ".")
 			opts.DBRPs = append(opts.DBRPs, ir.DBRP{Database: db, RetentionPolicy: rp})

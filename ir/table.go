@@ -230,9 +230,19 @@ func influxQLMethod(name string, s signature, edge edgeRule, init func(p *Influx
 	return method{name: name, kind: KindInfluxQL, sig: s, edge: edge,
 		init: func(_ *lowerer, n *Node, a args) {
 			p := n.Props.(*InfluxQLProps)
-			p.Method, p.As = name, name
+			p.Method, p.As = name, influxQLDefaultAs(name)
 			init(p, a)
 		}}
+}
+
+// influxQLDefaultAs is the field an InfluxQL function writes without .as():
+// its name, except that holtWintersWithFit writes "holtWinters" as Kapacitor's
+// does.
+func influxQLDefaultAs(method string) string {
+	if method == "holtWintersWithFit" {
+		return "holtWinters"
+	}
+	return method
 }
 
 func fieldArg(p *InfluxQLProps, a args) { p.Field = a.str(0) }

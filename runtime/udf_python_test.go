@@ -69,7 +69,7 @@ func TestUDFPythonErrors(t *testing.T) {
 	checkNoLeak(t)
 	fc := pythonUDF(t)
 	_, _, _, err := udfTask(t, fc, UDFConfig{Options: []UDFOption{{Name: "scale", Pos: "t.tick:4:10", Values: []stdlib.Value{stdlib.Int(10)}}}})
-	if want := "t.tick:4:10: option scale of UDF @test: argument 1 is a int, want a float"; err == nil || !strings.Contains(err.Error(), want) {
+	if want := "t.tick:4:10: invalid value type for arg 1 of option scale: got int expected float"; err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("got %v, want %q", err, want)
 	}
 

@@ -333,11 +333,11 @@ func TestUDFStartErrors(t *testing.T) {
 		want string
 	}{
 		{"unknown option", processUDF(t, "mirror"), UDFConfig{Options: []UDFOption{{Name: "feild", Pos: "t.tick:4:9", Values: []stdlib.Value{stdlib.String("x")}}}},
-			`t.tick:4:9: UDF @test has no option "feild" (its options: alpha, field, pair, size)`},
+			`t.tick:4:9: no option "feild" on UDF @test (its options: alpha, field, pair, size)`},
 		{"option type", processUDF(t, "mirror"), UDFConfig{Options: []UDFOption{{Name: "size", Pos: "t.tick:5:9", Values: []stdlib.Value{stdlib.Float(3)}}}},
-			`t.tick:5:9: option size of UDF @test: argument 1 is a float, want a int`},
+			`t.tick:5:9: invalid value type for arg 1 of option size: got float expected int`},
 		{"option count", processUDF(t, "mirror"), UDFConfig{Options: []UDFOption{{Name: "pair", Pos: "t.tick:6:9", Values: []stdlib.Value{stdlib.Bool(true)}}}},
-			`t.tick:6:9: option pair of UDF @test takes 2 values (bool, duration), got 1`},
+			`t.tick:6:9: unexpected number of args to pair, got 1 expected 2`},
 		{"edges", processUDF(t, "batch"), UDFConfig{},
 			`t.tick:3:5: UDF @test wants a batch edge and provides a batch edge, but the program was compiled for stream -> stream`},
 		{"init refused", processUDF(t, "badinit"), UDFConfig{},

@@ -31,6 +31,7 @@ type Conn struct {
 
 	r    *bufio.Reader
 	rbuf []byte
+	out  io.Closer // the read end of the process's standard output
 
 	stderrDone chan struct{} // closed when the process's stderr is drained; nil for a socket
 	killOnce   sync.Once
@@ -78,7 +79,9 @@ func Open(name string, fc FunctionConfig, stderr func(line string)) (*Conn, erro
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	c.cmd, c.w = cmd, in
+	// A process whose children keep its output open must not block Wait.
+	cmd.WaitDelay = fc.Timeout
+	c.cmd, c.w, c.out = cmd, in, out
 	c.r = bufio.NewReaderSize(out, 64<<10)
 	c.bw = bufio.NewWriterSize(in, 64<<10)
 	c.stderrDone = make(chan struct{})
@@ -177,12 +180,15 @@ func (c *Conn) CloseWrite() error {
 	return c.w.Close()
 }
 
-// Kill ends the connection at once: it kills the process or closes the
-// socket. Blocked Send and Recv calls return.
+// Kill ends the connection at once: it kills the process and closes its
+// pipes, or closes the socket. Blocked Send and Recv calls return, even when
+// a child of the process keeps the pipes open.
 func (c *Conn) Kill() {
 	c.killOnce.Do(func() {
 		if c.cmd != nil {
 			_ = c.cmd.Process.Kill()
+			c.out.Close()
+			c.w.Close()
 			return
 		}
 		c.sock.Close()
@@ -197,8 +203,15 @@ func (c *Conn) Wait() error {
 		c.sock.Close()
 		return nil
 	}
+	// Wait closes the pipes once the process has exited: give the logger of
+	// its standard error a moment to read what is left.
+	select {
+	case <-c.stderrDone:
+	case <-time.After(100 * time.Millisecond):
+	}
+	err := c.cmd.Wait()
 	<-c.stderrDone
-	return c.cmd.Wait()
+	return err
 }
 
 // Info asks the UDF configured as fc what it wants, provides and accepts as

@@ -22,50 +22,29 @@ func CheckOption(udfName string, info *agent.InfoResponse, name string, values [
 		}
 		sort.Strings(names)
 		if len(names) == 0 {
-			return fmt.Errorf("UDF @%s has no option %q: it takes no options", udfName, name)
+			return fmt.Errorf("no option %q on UDF @%s: it takes no options", name, udfName)
 		}
-		return fmt.Errorf("UDF @%s has no option %q (its options: %s)", udfName, name, strings.Join(names, ", "))
+		return fmt.Errorf("no option %q on UDF @%s (its options: %s)", name, udfName, strings.Join(names, ", "))
 	}
 	want := oi.GetValueTypes()
 	if len(values) != len(want) {
-		return fmt.Errorf("option %s of UDF @%s takes %d %s (%s), got %d", name, udfName, len(want), plural(len(want), "value"), typeList(want), len(values))
+		return fmt.Errorf("unexpected number of args to %s, got %d expected %d", name, len(values), len(want))
 	}
 	for i, v := range values {
 		got, ok := ValueType(v)
-		if !ok {
-			return fmt.Errorf("option %s of UDF @%s: argument %d is a %s, which no UDF option takes", name, udfName, i+1, v.Type())
-		}
-		if got != want[i] {
-			return fmt.Errorf("option %s of UDF @%s: argument %d is a %s, want a %s", name, udfName, i+1, TypeName(got), TypeName(want[i]))
+		if !ok || got != want[i] {
+			return fmt.Errorf("invalid value type for arg %d of option %s: got %s expected %s", i+1, name, v.Type(), TypeName(want[i]))
 		}
 	}
 	return nil
 }
 
-func plural(n int, s string) string {
-	if n == 1 {
-		return s
-	}
-	return s + "s"
-}
-
-func typeList(ts []agent.ValueType) string {
-	if len(ts) == 0 {
-		return "none"
-	}
-	s := make([]string, len(ts))
-	for i, t := range ts {
-		s[i] = TypeName(t)
-	}
-	return strings.Join(s, ", ")
-}
-
-// TypeName is the TICKscript name of an option value type: bool, int,
+// TypeName is the TICKscript name of an option value type: boolean, int,
 // float, string or duration.
 func TypeName(t agent.ValueType) string {
 	switch t {
 	case agent.ValueType_BOOL:
-		return "bool"
+		return "boolean"
 	case agent.ValueType_INT:
 		return "int"
 	case agent.ValueType_DOUBLE:

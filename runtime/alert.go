@@ -285,12 +285,9 @@ func (g *alertGroup) duration() time.Duration {
 	return time.Duration(g.last - g.first)
 }
 
-// group returns the state of group id, making it when the group first
-// appears from data of the given name and tags at time t.
-func (n *Alert) group(id GroupID, name string, tags, groupTags Tags, t int64) *alertGroup {
-	if g, ok := n.groups[id]; ok {
-		return g
-	}
+// newGroup makes the state of group id, which appears with data of the
+// given name and tags at time t; groupTags are its dimension tags.
+func (n *Alert) newGroup(id GroupID, name string, tags, groupTags Tags, t int64) *alertGroup {
 	g := &alertGroup{tags: groupTags, history: make([]AlertLevel, n.history)}
 	for _, in := range n.cfg.Inhibitors {
 		inh := &alertInhibitor{category: in.Category}
@@ -386,7 +383,10 @@ func (n *Alert) suppressed(g *alertGroup) bool {
 // produces an event.
 func (n *Alert) Point(p Point) {
 	n.PointsIn++
-	g := n.group(p.Group, p.Name, p.Tags, groupTags(p.Tags, p.Dimensions), p.Time)
+	g, ok := n.groups[p.Group]
+	if !ok {
+		g = n.newGroup(p.Group, p.Name, p.Tags, groupTags(p.Tags, p.Dimensions), p.Time)
+	}
 	l := n.determineLevel(g.current(), p.Time, p.Tags, p.Fields)
 	g.addEvent(n, p.Time, l)
 	if n.suppressed(g) || (l == AlertOK && !g.changed) {
@@ -396,10 +396,11 @@ func (n *Alert) Point(p Point) {
 	if n.cfg.NoRecoveries && l == AlertOK {
 		return
 	}
-	ev := n.event(p.Name, p.Group, p.Tags, p.Fields, l, p.Time, g.duration(), func() Result { return PointResult(p) })
+	ev := n.event(p.Name, p.Group, p.Tags, p.Fields, l, p.Time, g.duration())
 	if ev == nil {
 		return
 	}
+	ev.Data = PointResult(p)
 	n.handleEvent(ev)
 	if n.cfg.LevelTag != "" || n.cfg.IDTag != "" {
 		p.Tags = n.augmentTags(p.Tags, ev)
@@ -413,7 +414,10 @@ func (n *Alert) Point(p Point) {
 // on, augmented, when it produces an event. Empty batches are ignored.
 func (n *Alert) Batch(b Batch) {
 	n.PointsIn++
-	g := n.group(b.Group, b.Name, b.Tags, b.Tags, b.TMax)
+	g, ok := n.groups[b.Group]
+	if !ok {
+		g = n.newGroup(b.Group, b.Name, b.Tags, b.Tags, b.TMax)
+	}
 	if len(b.Points) == 0 {
 		return
 	}
@@ -444,10 +448,11 @@ func (n *Alert) Batch(b Batch) {
 	if n.cfg.NoRecoveries && l == AlertOK {
 		return
 	}
-	ev := n.event(b.Name, b.Group, b.Tags, b.Points[hi].Fields, l, t, g.duration(), func() Result { return BatchResult(b) })
+	ev := n.event(b.Name, b.Group, b.Tags, b.Points[hi].Fields, l, t, g.duration())
 	if ev == nil {
 		return
 	}
+	ev.Data = BatchResult(b)
 	n.handleEvent(ev)
 	if n.cfg.LevelTag != "" || n.cfg.LevelField != "" || n.cfg.IDTag != "" || n.cfg.IDField != "" ||
 		n.cfg.DurationField != "" || n.cfg.MessageField != "" {
@@ -502,9 +507,9 @@ func (n *Alert) augmentFields(fields Fields, ev *AlertEvent) Fields {
 	return fields
 }
 
-// event renders the event of a point or batch; data gives its result. It
-// returns nil, with the error logged, when a template fails.
-func (n *Alert) event(name string, group GroupID, tags Tags, fields Fields, l AlertLevel, t int64, d time.Duration, data func() Result) *AlertEvent {
+// event renders the event of a point or batch, without its data. It returns
+// nil, with the error logged, when a template fails.
+func (n *Alert) event(name string, group GroupID, tags Tags, fields Fields, l AlertLevel, t int64, d time.Duration) *AlertEvent {
 	if n.err != nil {
 		n.EventsDropped++
 		return nil
@@ -535,7 +540,6 @@ func (n *Alert) event(name string, group GroupID, tags Tags, fields Fields, l Al
 		n.Error(err)
 		return nil
 	}
-	ev.Data = data()
 	return ev
 }
 
@@ -589,7 +593,9 @@ func (n *Alert) handleEvent(ev *AlertEvent) {
 // Barrier passes the barrier on; like Kapacitor's grouped consumer, a
 // barrier makes the group known.
 func (n *Alert) Barrier(g GroupID, t int64) {
-	n.group(g, "", nil, nil, t)
+	if _, ok := n.groups[g]; !ok {
+		n.newGroup(g, "", nil, nil, t)
+	}
 	n.EmitBarrier(g, t)
 }
 

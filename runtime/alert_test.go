@@ -406,3 +406,23 @@ func TestAlertUpstreamSequences(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkAlertOKPath measures points that stay OK: no event, no template,
+// nothing emitted.
+func BenchmarkAlertOKPath(b *testing.B) {
+	n := NewAlert(nil, NodeInfo{}, alertDefaults(AlertConfig{Warn: cmpField("v", ">", 70), Crit: cmpField("v", ">", 90), Handlers: []AlertHandler{&captureHandler{}}}))
+	var pts [4]Point
+	for i := range pts {
+		pts[i] = mkPoint(0, mkTags("host=server"+string(rune('a'+i))), mkFields("v", 10.0), "host")
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p := pts[i%4]
+		p.Time = int64(i)
+		n.Point(p)
+	}
+	if n.AlertsTriggered != 0 {
+		b.Fatal("an OK point produced an event")
+	}
+}

@@ -343,6 +343,9 @@ func (lq *liveQuery) run(ctx context.Context) {
 // queries of its batch tasks against InfluxDB, on the wall clock, and the
 // [[udp]] listeners. The returned function stops them and waits for them.
 func startLive(p *Program, cfg *Config, log *slog.Logger) (stop func(), err error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	stopAll := func() {

@@ -255,11 +255,13 @@ func TestEncodeLine(t *testing.T) {
 // fakeInflux is an InfluxDB stand-in: it records the line-protocol bodies of
 // v1 and v2 writes and answers with the statuses queued in fail first.
 type fakeInflux struct {
-	mu      sync.Mutex
-	fail    []int
-	bodies  []string
-	queries []string
-	paths   []string
+	mu        sync.Mutex
+	fail      []int
+	queryFail int    // the next queries answered with 500
+	answer    string // the answer to a query; empty: no series
+	bodies    []string
+	queries   []string
+	paths     []string
 }
 
 func (f *fakeInflux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -272,6 +274,16 @@ func (f *fakeInflux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "/query":
 		_ = r.ParseForm()
 		f.queries = append(f.queries, r.Form.Get("q"))
+		if f.queryFail > 0 {
+			f.queryFail--
+			w.WriteHeader(http.StatusInternalServerError)
+			io.WriteString(w, `{"error":"overloaded"}`)
+			return
+		}
+		if f.answer != "" {
+			io.WriteString(w, f.answer)
+			return
+		}
 		io.WriteString(w, `{"results":[{"statement_id":0}]}`)
 	case "/write", "/api/v2/write":
 		f.paths = append(f.paths, r.URL.Path+"?"+r.URL.RawQuery)
@@ -422,5 +434,76 @@ func TestInfluxDBOutConfigErrors(t *testing.T) {
 	n.Done()
 	if n.Stats().Dropped.Load() != 1 {
 		t.Error("a point of a misconfigured node is not counted as dropped")
+	}
+}
+
+func TestLiveQueryRetriesAtTheNextTick(t *testing.T) {
+	f := &fakeInflux{queryFail: 1, answer: `{"results":[{"statement_id":0,"series":[{"name":"cpu","columns":["time","value"],"values":[["2020-01-01T00:00:00Z",1]]}]}]}`}
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	cfg, err := ParseConfig(`[[influxdb]]
+urls = ["` + srv.URL + `"]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var q *QueryNode
+	var out *HTTPOut
+	spec := TaskSpec{Name: "b", Type: BatchTask, Build: func(t *Task) error {
+		q = t.NewQuery(NodeInfo{Name: "query1"}, QueryConfig{Query: "SELECT value FROM db.rp.cpu", Period: int64(time.Minute), Every: int64(20 * time.Millisecond), Offset: int64(time.Second)})
+		out = NewHTTPOut(t, NodeInfo{Name: "http_out2"}, HTTPOutConfig{Endpoint: "out"})
+		q.AddChild(out)
+		return nil
+	}}
+	p, err := NewProgram([]TaskSpec{spec}, cfg, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Start()
+	stop, err := startLive(p, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if b, _ := out.JSON(); strings.Contains(string(b), `"values":[["2020-01-01T00:00:00Z",1]]`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no batch after the failed query")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	stop()
+	p.Stop()
+	if q.Errors != 1 {
+		t.Errorf("query node errors = %d, want 1", q.Errors)
+	}
+	_, _, queries := f.snapshot()
+	if len(queries) < 2 || !strings.HasPrefix(queries[0], "SELECT value FROM db.rp.cpu WHERE time >= '") {
+		t.Errorf("queries = %q", queries)
+	}
+}
+
+func TestStartLiveRejectsBadQueries(t *testing.T) {
+	tests := []struct {
+		cfg  QueryConfig
+		want string
+	}{
+		{QueryConfig{Query: "SELECT FROM", Every: 1}, "task b: query1 (b.tick:2:3): failed to parse InfluxQL query"},
+		{QueryConfig{Query: "SELECT v FROM m"}, "must define one of 'every' or 'cron'"},
+		{QueryConfig{Query: "SELECT v FROM m", Every: 1, Cluster: "elsewhere"}, `unknown InfluxDB cluster "elsewhere"`},
+	}
+	for _, tt := range tests {
+		spec := TaskSpec{Name: "b", Type: BatchTask, Build: func(t *Task) error {
+			t.NewQuery(NodeInfo{Name: "query1", Pos: "b.tick:2:3"}, tt.cfg)
+			return nil
+		}}
+		p, err := NewProgram([]TaskSpec{spec}, nil, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := startLive(p, p.Config, nil); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%+v: err = %v, want %q", tt.cfg, err, tt.want)
+		}
 	}
 }

@@ -184,6 +184,9 @@ func (u *UDPListener) write() {
 
 // startUDP starts the enabled [[udp]] listeners of cfg.
 func startUDP(ctx context.Context, wg *sync.WaitGroup, p *Program, cfg *Config, log *slog.Logger) ([]*UDPListener, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	cs, _ := cfg.Section("udp").(*UDPConfigs)
 	if cs == nil {
 		return nil, nil

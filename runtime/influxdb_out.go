@@ -90,6 +90,9 @@ type InfluxDBOut struct {
 // and logged; the node then drops (and counts) every point.
 func NewInfluxDBOut(t *Task, info NodeInfo, cfg InfluxDBOutConfig) *InfluxDBOut {
 	n := &InfluxDBOut{Base: Base{Task: t, Info: info}, cfg: cfg}
+	if t != nil {
+		t.influxOuts = append(t.influxOuts, n)
+	}
 	if n.cfg.Buffer <= 0 {
 		n.cfg.Buffer = DefaultInfluxDBOutBuffer
 	}
@@ -140,6 +143,9 @@ func (n *InfluxDBOut) fail(err error) {
 
 // Err returns the node's configuration error, or nil.
 func (n *InfluxDBOut) Err() error { return n.err }
+
+// InfluxDBOuts returns the task's influxDBOut nodes in creation order.
+func (t *Task) InfluxDBOuts() []*InfluxDBOut { return t.influxOuts }
 
 // Stats returns the node's write counters.
 func (n *InfluxDBOut) Stats() *InfluxDBOutStats { return &n.stats }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -505,5 +506,38 @@ func TestStartLiveRejectsBadQueries(t *testing.T) {
 		if _, err := startLive(p, p.Config, nil); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%+v: err = %v, want %q", tt.cfg, err, tt.want)
 		}
+	}
+}
+
+func TestReplayOutputHasInfluxDBOutPoints(t *testing.T) {
+	dir := t.TempDir()
+	file := dir + "/in.srpl"
+	rec := "house\nautogen\nhouse,meter=a power=1.5 60000000000\nhouse\nautogen\nother power=2 61000000000\n"
+	if err := os.WriteFile(file, []byte(rec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	spec := TaskSpec{Name: "house", DBRPs: []DBRP{{"house", "autogen"}}, Build: func(t *Task) error {
+		from := NewFrom(t, NodeInfo{Name: "from1"}, FromConfig{Measurement: "house"})
+		t.AddMeasurement("house")
+		t.Stream().AddChild(from)
+		out := NewInfluxDBOut(t, NodeInfo{Name: "influxdb_out2"}, InfluxDBOutConfig{Measurement: "copy", Tags: Tags{{"src", "tickc"}}})
+		from.AddChild(out)
+		return out.Err()
+	}}
+	p, err := NewProgram([]TaskSpec{spec}, nil, func() Clock { return NewReplayClock(0) }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := p.Replay(ReplayOptions{Streams: []string{file}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := out.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	want := `{"httpOut":{},"alerts":[],"influxDBOut":[{"database":"house","retentionPolicy":"autogen","name":"copy","tags":{"meter":"a","src":"tickc"},"fields":{"power":1.5},"time":"1970-01-01T00:01:00Z"}]}` + "\n"
+	if b.String() != want {
+		t.Errorf("replay output\n got %s\nwant %s", b.String(), want)
 	}
 }

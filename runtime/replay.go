@@ -240,6 +240,9 @@ type ReplayOptions struct {
 type ReplayOutput struct {
 	Endpoints []EndpointResult
 	Alerts    [][]byte
+	// Written holds the points influxDBOut nodes would have written, when
+	// the configuration names no InfluxDB server (see InfluxDBOut).
+	Written []WrittenPoint
 }
 
 // EndpointResult is the body one httpOut endpoint serves.
@@ -442,6 +445,9 @@ func (p *Program) Replay(opts ReplayOptions) (*ReplayOutput, error) {
 			out.Endpoints = append(out.Endpoints, r)
 		}
 		out.Alerts = append(out.Alerts, t.Alerts()...)
+		for _, n := range t.InfluxDBOuts() {
+			out.Written = append(out.Written, n.Written()...)
+		}
 	}
 	return out, nil
 }
@@ -481,7 +487,9 @@ func readRecording(name string) ([]byte, error) {
 // {"httpOut":{ENDPOINT:RESULT,...},"alerts":[EVENT,...]}. Endpoints are keyed
 // by name, or by "task/name" when two replayed tasks have the same endpoint
 // name. An alert body that is JSON is written as the object; any other body
-// as a string.
+// as a string. When influxDBOut nodes kept points (no InfluxDB server
+// configured), they follow as "influxDBOut":[POINT,...], each point
+// {"database","retentionPolicy","name","tags","fields","time"}.
 func (o *ReplayOutput) WriteJSON(w io.Writer) error {
 	count := map[string]int{}
 	for _, e := range o.Endpoints {
@@ -515,7 +523,16 @@ func (o *ReplayOutput) WriteJSON(w io.Writer) error {
 			b.Write(s)
 		}
 	}
-	b.WriteString("]}\n")
+	b.WriteByte(']')
+	if len(o.Written) > 0 {
+		ws, err := json.Marshal(o.Written)
+		if err != nil {
+			return err
+		}
+		b.WriteString(`,"influxDBOut":`)
+		b.Write(ws)
+	}
+	b.WriteString("}\n")
 	_, err := w.Write(b.Bytes())
 	return err
 }

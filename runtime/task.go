@@ -69,7 +69,8 @@ type Task struct {
 	measurements map[string]bool
 	anyMeasure   bool
 
-	outs []*HTTPOut // in creation order
+	outs       []*HTTPOut     // in creation order
+	influxOuts []*InfluxDBOut // in creation order
 
 	alertMu sync.Mutex
 	alerts  [][]byte

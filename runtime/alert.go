@@ -101,7 +101,8 @@ type Alert struct {
 	err         error
 
 	service *alertService
-	anon    *topicState // the events the handlers saw; nil without handlers
+	events  *topicState // the last event of each ID the node sent: its previousLevel
+	anon    bool        // the node has handlers, hence Kapacitor's anonymous topic (events restore groups)
 	named   *topicState // the topic's events; nil without a topic
 
 	groups     map[GroupID]*alertGroup
@@ -167,9 +168,8 @@ func NewAlert(t *Task, info NodeInfo, cfg AlertConfig) *Alert {
 	} else {
 		n.service = newAlertService()
 	}
-	if len(cfg.Handlers) > 0 {
-		n.anon = newTopicState()
-	}
+	n.events = newTopicState()
+	n.anon = len(cfg.Handlers) > 0
 	if cfg.Topic != "" {
 		n.named = n.service.topic(cfg.Topic)
 	}
@@ -307,7 +307,7 @@ func (n *Alert) newGroup(id GroupID, name string, tags, groupTags Tags, t int64)
 // restore starts a new group at the level its alert ID had in the topics,
 // as Kapacitor does when a group appears again after being deleted.
 func (n *Alert) restore(g *alertGroup, group GroupID, name string, tags Tags, t int64) {
-	if (n.anon == nil || n.anon.empty()) && (n.named == nil || n.named.empty()) {
+	if (!n.anon || n.events.empty()) && (n.named == nil || n.named.empty()) {
 		return
 	}
 	id, err := n.renderID(name, group, tags)
@@ -317,12 +317,12 @@ func (n *Alert) restore(g *alertGroup, group GroupID, name string, tags Tags, t 
 	}
 	var state topicEvent
 	var found bool
-	if n.anon != nil {
-		state, found = n.anon.get(id)
+	if n.anon {
+		state, found = n.events.get(id)
 	}
 	if !found && n.named != nil {
-		if state, found = n.named.get(id); found && n.anon != nil {
-			n.anon.update(id, state)
+		if state, found = n.named.get(id); found && n.anon {
+			n.events.update(id, state)
 		}
 	}
 	if found && state.level != AlertOK {
@@ -562,16 +562,15 @@ func (n *Alert) handleEvent(ev *AlertEvent) {
 	case AlertCritical:
 		n.CritsTriggered++
 	}
+	// previousLevel is that of the node's own last event of the ID, as in
+	// Kapacitor's anonymous topic (a node without handlers has no topic in
+	// Kapacitor, and no body either; the recorded body reads the same).
 	state := topicEvent{level: ev.Level, time: ev.Time}
 	if n.named != nil {
-		if prev, ok := n.named.update(ev.ID, state); ok && n.anon == nil {
-			ev.PreviousLevel = prev.level
-		}
+		n.named.update(ev.ID, state)
 	}
-	if n.anon != nil {
-		if prev, ok := n.anon.update(ev.ID, state); ok {
-			ev.PreviousLevel = prev.level
-		}
+	if prev, ok := n.events.update(ev.ID, state); ok {
+		ev.PreviousLevel = prev.level
 	}
 	body, err := ev.encodeBody()
 	if err != nil {

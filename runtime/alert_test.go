@@ -426,3 +426,16 @@ func BenchmarkAlertOKPath(b *testing.B) {
 		b.Fatal("an OK point produced an event")
 	}
 }
+
+// TestAlertWithoutHandlersRecords: a node without handlers still records its
+// events, each with the previous level of its ID.
+func TestAlertWithoutHandlersRecords(t *testing.T) {
+	task, _ := NewTask(TaskSpec{Name: "task", Type: StreamTask}, nil, nil, nil)
+	n := NewAlert(task, NodeInfo{}, alertDefaults(AlertConfig{Crit: alwaysTrue}))
+	n.Point(mkPoint(1, nil, mkFields("v", 1.0)))
+	n.Point(mkPoint(2, nil, mkFields("v", 1.0)))
+	got := task.Alerts()
+	if len(got) != 2 || !strings.Contains(string(got[0]), `"previousLevel":"OK"`) || !strings.Contains(string(got[1]), `"previousLevel":"CRITICAL"`) {
+		t.Errorf("recorded %q", got)
+	}
+}

@@ -290,6 +290,7 @@ func TestInfluxDB(t *testing.T) {
 	srv := influxdForTest(t)
 	t.Run("house.tick end to end", func(t *testing.T) { testHouseEndToEnd(t, srv) })
 	t.Run("batch query matches replay", func(t *testing.T) { testBatchQueryMatchesReplay(t, srv) })
+	t.Run("power_alert.tick alert rows", func(t *testing.T) { testPowerAlertRows(t, srv) })
 }
 
 // testHouseEndToEnd writes points to a serving program over HTTP and reads
@@ -514,5 +515,72 @@ func TestInfluxDBOutSurvivesOutage(t *testing.T) {
 	}
 	if w := node.Stats().PointsWritten.Load(); w != 400 {
 		t.Errorf("%d points written, want 400", w)
+	}
+}
+
+// testPowerAlertRows runs power_alert.tick's alert and influxDBOut (its
+// email and httpPost outputs left out) and reads the alert rows back.
+func testPowerAlertRows(t *testing.T, srv *influxd) {
+	deviation := func(_ int64, _ Tags, fs Fields) (stdlib.Value, error) { return fs.Get("deviation"), nil }
+	isLJZ := func(_ int64, tags Tags, _ Fields) (stdlib.Value, error) {
+		v, _ := tags.Get("metric")
+		return stdlib.Bool(v == "ljz"), nil
+	}
+	crit := func(_ int64, _ Tags, fs Fields) (stdlib.Value, error) {
+		return stdlib.Bool(fs.Get("value").Float() > 4), nil
+	}
+	spec := TaskSpec{Name: "power_alert", DBRPs: []DBRP{{"house_data", "autogen"}}, Build: func(t *Task) error {
+		from := NewFrom(t, NodeInfo{Name: "from1"}, FromConfig{Database: "house_data", RetentionPolicy: "autogen", Measurement: "house", Where: evalFunc(isLJZ)})
+		t.AddMeasurement("house")
+		t.Stream().AddChild(from)
+		eval := NewEval(t, NodeInfo{Name: "eval2"}, EvalConfig{Lambdas: []LambdaFactory{factoryFor(deviation)}, As: []string{"value"}})
+		from.AddChild(eval)
+		alert := NewAlert(t, NodeInfo{Name: "alert3"}, AlertConfig{
+			ID:            "Power_Consumption_Rule:{{.Group}}",
+			Message:       "Alert: power consumption",
+			Details:       "The error of power consumption is greater than the threshold(6Wh)",
+			Crit:          evalFunc(crit),
+			IDTag:         "alertID",
+			LevelTag:      "level",
+			MessageField:  "message",
+			DurationField: "duration",
+		})
+		eval.AddChild(alert)
+		out := NewInfluxDBOut(t, NodeInfo{Name: "influxdb_out4"}, InfluxDBOutConfig{
+			Create: true, Database: "httpTest", RetentionPolicy: "autogen", Measurement: "httptest",
+			Tags: Tags{{"alertName", "test_http"}, {"triggerType", "threshold"}},
+		})
+		alert.AddChild(out)
+		return out.Err()
+	}}
+	cfg := influxConf(t, srv.URL(), "")
+	p, err := NewProgram([]TaskSpec{spec}, cfg, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Start()
+	var pts []Point
+	for i, d := range []float64{3, 5, 6, 2} {
+		pts = append(pts, Point{Name: "house", Database: "house_data", RetentionPolicy: "autogen",
+			Time: int64(i+1) * int64(time.Minute), Tags: Tags{{"metric", "ljz"}}, Fields: Fields{{"deviation", stdlib.Float(d)}}})
+	}
+	pts = append(pts, Point{Name: "house", Database: "house_data", RetentionPolicy: "autogen",
+		Time: int64(5 * time.Minute), Tags: Tags{{"metric", "other"}}, Fields: Fields{{"deviation", stdlib.Float(9)}}})
+	if err := p.Write(pts); err != nil {
+		t.Fatal(err)
+	}
+	p.Stop()
+
+	series := influxQuery(t, srv.URL(), `SELECT "level", "alertID", "message", "value", "alertName", "triggerType", "metric" FROM "httpTest"."autogen"."httptest"`)
+	if len(series) != 1 {
+		t.Fatalf("series = %+v", series)
+	}
+	want := [][]any{
+		{"1970-01-01T00:02:00Z", "CRITICAL", "Power_Consumption_Rule:nil", "Alert: power consumption", json.Number("5"), "test_http", "threshold", "ljz"},
+		{"1970-01-01T00:03:00Z", "CRITICAL", "Power_Consumption_Rule:nil", "Alert: power consumption", json.Number("6"), "test_http", "threshold", "ljz"},
+		{"1970-01-01T00:04:00Z", "OK", "Power_Consumption_Rule:nil", "Alert: power consumption", json.Number("2"), "test_http", "threshold", "ljz"},
+	}
+	if got, exp := fmt.Sprint(series[0].Values), fmt.Sprint(want); got != exp {
+		t.Errorf("alert rows\n got %s\nwant %s", got, exp)
 	}
 }

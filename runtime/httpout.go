@@ -14,14 +14,42 @@ type HTTPOutConfig struct {
 // group as one row, in the order the groups first appeared, removes a
 // group's row when the group is deleted, and passes all data through to its
 // children. Its result may be read from other goroutines while the task runs.
+//
+// The node keeps the data itself and turns it into rows only when the
+// result is read: data is immutable once emitted, so the row is the same,
+// and a stream pays no row building per point.
 type HTTPOut struct {
 	Base
 	endpoint string
 
 	mu     sync.RWMutex
-	rows   []*Row    // one per group, in group creation order; nil until data
+	rows   []outData // one per group, in group creation order
 	groups []GroupID // the group of each row
 	index  map[GroupID]int
+}
+
+// outData is the latest data of one group of an httpOut node.
+type outData struct {
+	kind  uint8 // outNone until data arrives, then outPoint or outBatch
+	point Point
+	batch Batch
+}
+
+const (
+	outNone uint8 = iota
+	outPoint
+	outBatch
+)
+
+// row returns the data's row; nil before any data.
+func (d *outData) row() *Row {
+	switch d.kind {
+	case outPoint:
+		return PointRow(d.point)
+	case outBatch:
+		return BatchRow(d.batch)
+	}
+	return nil
 }
 
 // NewHTTPOut creates an httpOut node and registers its endpoint with the task.
@@ -45,29 +73,29 @@ func (n *HTTPOut) slot(g GroupID) int {
 	if !ok {
 		i = len(n.rows)
 		n.index[g] = i
-		n.rows = append(n.rows, nil)
+		n.rows = append(n.rows, outData{})
 		n.groups = append(n.groups, g)
 	}
 	return i
 }
 
-func (n *HTTPOut) set(g GroupID, row *Row) {
-	n.mu.Lock()
-	n.rows[n.slot(g)] = row
-	n.mu.Unlock()
-}
-
-// Point caches p's row for its group and passes p on.
+// Point caches p as its group's row and passes p on.
 func (n *HTTPOut) Point(p Point) {
 	n.PointsIn++
-	n.set(p.Group, PointRow(p))
+	n.mu.Lock()
+	d := &n.rows[n.slot(p.Group)]
+	d.kind, d.point, d.batch = outPoint, p, Batch{}
+	n.mu.Unlock()
 	n.EmitPoint(p)
 }
 
-// Batch caches b's row for its group and passes b on.
+// Batch caches b as its group's row and passes b on.
 func (n *HTTPOut) Batch(b Batch) {
 	n.PointsIn++
-	n.set(b.Group, BatchRow(b))
+	n.mu.Lock()
+	d := &n.rows[n.slot(b.Group)]
+	d.kind, d.point, d.batch = outBatch, Point{}, b
+	n.mu.Unlock()
 	n.EmitBatch(b)
 }
 
@@ -105,7 +133,11 @@ func (n *HTTPOut) Result() Result {
 	if len(n.rows) == 0 {
 		return Result{}
 	}
-	return Result{Series: append([]*Row(nil), n.rows...)}
+	series := make([]*Row, len(n.rows))
+	for i := range n.rows {
+		series[i] = n.rows[i].row()
+	}
+	return Result{Series: series}
 }
 
 // JSON returns the endpoint's body as Kapacitor serves it. When the result

@@ -379,8 +379,10 @@ func TestUDFFailures(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.mode, func(t *testing.T) {
+			// The timeout is also the handshake's: on a loaded machine the
+			// process may take a while to start.
 			fc := processUDF(t, c.mode)
-			fc.Timeout = 300 * time.Millisecond
+			fc.Timeout = 2 * time.Second
 			task, node, out, err := udfTask(t, fc, UDFConfig{})
 			if err != nil {
 				t.Fatal(err)
@@ -391,7 +393,7 @@ func TestUDFFailures(t *testing.T) {
 				time.Sleep(20 * time.Millisecond)
 			}
 			task.Done()
-			if d := time.Since(start); d > 3*time.Second {
+			if d := time.Since(start); d > 3*fc.Timeout {
 				t.Errorf("took %v", d)
 			}
 			err = node.Err()

@@ -172,3 +172,82 @@ func readAlerts(t *testing.T, path string) []time.Time {
 	}
 	return times
 }
+
+// TestMovingAvgSocket runs moving_avg.tick with the moving average UDF of
+// this directory served on a unix socket.
+func TestMovingAvgSocket(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds tickc, a UDF and a program")
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	goBin := goTool(t)
+	tmp := t.TempDir()
+	tickc := filepath.Join(tmp, "tickc")
+	movingAvg := filepath.Join(tmp, "moving_avg")
+	run(t, root, goBin, "build", "-o", tickc, "./cmd/tickc")
+	run(t, root, goBin, "build", "-o", movingAvg, "./examples/udf/moving_avg")
+
+	sock := filepath.Join(tmp, "avg.sock")
+	server := exec.Command(movingAvg, "-socket", sock)
+	if err := server.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_ = server.Process.Signal(os.Interrupt)
+		_ = server.Wait()
+	}()
+	for i := 0; ; i++ {
+		if _, err := os.Stat(sock); err == nil {
+			break
+		}
+		if i == 100 {
+			t.Fatal("the UDF server did not create its socket")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	conf := filepath.Join(tmp, "kapacitor.conf")
+	data := filepath.Join(tmp, "data.srpl")
+	var b strings.Builder
+	for i := 1; i <= 12; i++ {
+		fmt.Fprintf(&b, "printer\nautogen\ntemperatures hotend=%d %d\n", 200+i, (dataStart+int64(i))*int64(time.Second))
+	}
+	for name, text := range map[string]string{
+		conf: fmt.Sprintf("[udf.functions.movingAvg]\n  socket = %q\n  timeout = \"10s\"\n", sock),
+		data: b.String(),
+	} {
+		if err := os.WriteFile(name, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bin := filepath.Join(tmp, "moving_avg_task")
+	run(t, tmp, tickc, "build", "--config", conf, "-o", bin, filepath.Join(root, "examples", "udf", "moving_avg.tick"))
+	zero := time.Unix(dataStart, 0).UTC().Format(time.RFC3339)
+	out := run(t, tmp, bin, "replay", "--config", conf, "--input", data, "--clock-zero", zero)
+	var res struct {
+		HTTPOut map[string]struct {
+			Series []struct {
+				Columns []string `json:"columns"`
+				Values  [][]any  `json:"values"`
+			} `json:"series"`
+		} `json:"httpOut"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	series := res.HTTPOut["hotend_avg"].Series
+	if len(series) != 1 || len(series[0].Values) != 1 {
+		t.Fatalf("want one series with the last point: %s", out)
+	}
+	// The last point is the 12th: the average of 203..212.
+	row := map[string]any{}
+	for i, c := range series[0].Columns {
+		row[c] = series[0].Values[0][i]
+	}
+	if row["hotend_avg"] != 207.5 || row["time"] != time.Unix(dataStart+12, 0).UTC().Format(time.RFC3339) {
+		t.Errorf("got %v, want hotend_avg 207.5 at the 12th second: %s", row, out)
+	}
+}

@@ -19,15 +19,20 @@ var ErrTooLarge = errors.New("message length over 64 MiB: the peer does not spea
 
 // WriteMessage writes m to w as one frame: its length as an unsigned varint,
 // then its protobuf bytes. buf is scratch space that may be reused between
-// calls; the grown buffer is returned.
+// calls; the grown buffer is returned. The message is encoded once, after
+// room for the longest length prefix, which is then filled in.
 func WriteMessage(w io.Writer, m proto.Message, buf []byte) ([]byte, error) {
-	var err error
-	buf = binary.AppendUvarint(buf[:0], uint64(proto.Size(m)))
-	buf, err = proto.MarshalOptions{}.MarshalAppend(buf, m)
+	buf = append(buf[:0], make([]byte, binary.MaxVarintLen64)...)
+	buf, err := proto.MarshalOptions{}.MarshalAppend(buf, m)
 	if err != nil {
 		return buf, err
 	}
-	_, err = w.Write(buf)
+	size := len(buf) - binary.MaxVarintLen64
+	var prefix [binary.MaxVarintLen64]byte
+	n := binary.PutUvarint(prefix[:], uint64(size))
+	start := binary.MaxVarintLen64 - n
+	copy(buf[start:], prefix[:n])
+	_, err = w.Write(buf[start:])
 	return buf, err
 }
 

@@ -91,28 +91,29 @@ func NewUDF(t *Task, info NodeInfo, cfg UDFConfig) (*UDF, error) {
 		}
 		return pos + ": "
 	}
-	var functions map[string]udf.FunctionConfig
+	var conf *udf.Config
 	if t != nil && t.Config != nil {
-		if c, ok := t.Config.Section("udf").(*udf.Config); ok && c != nil {
-			functions = c.Functions
-		}
+		conf, _ = t.Config.Section("udf").(*udf.Config)
 	}
-	fc, ok := functions[cfg.UDF]
-	if !ok {
-		return nil, fmt.Errorf("%sno UDF named %q in the configuration: define it in [udf.functions.%s] with prog or socket", where(info.Pos), cfg.UDF, cfg.UDF)
+	if conf == nil {
+		conf = &udf.Config{}
 	}
-	if err := fc.Validate(); err != nil {
-		return nil, fmt.Errorf("%sudf.functions.%s: %w", where(info.Pos), cfg.UDF, err)
+	resp, err := conf.Info(cfg.UDF)
+	if err != nil {
+		return nil, fmt.Errorf("%s%w", where(info.Pos), err)
 	}
-	n.fc = fc
+	n.fc = conf.Functions[cfg.UDF]
 	for _, o := range cfg.Options {
 		n.options = append(n.options, udf.Option(o.Name, o.Values))
 	}
-	s, _, err := n.start(true)
-	var optErrs *udfOptionErrors
-	if errors.As(err, &optErrs) {
-		return nil, err
+	if err := n.checkInfo(resp); err != nil {
+		var optErrs *udfOptionErrors
+		if errors.As(err, &optErrs) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%s%w", where(info.Pos), err)
 	}
+	s, err := n.start()
 	if err != nil {
 		return nil, fmt.Errorf("%s%w", where(info.Pos), err)
 	}
@@ -133,71 +134,50 @@ func edgeName(batch bool) string {
 	return "stream"
 }
 
-// start opens a session with the UDF and runs the handshake: info (checked
-// against the node), init, and restore when a snapshot is kept. Its errors
-// name the UDF, except those of the options, which carry their positions.
-func (n *UDF) start(checkInfo bool) (*udfSession, *agent.InfoResponse, error) {
-	s, info, err := n.handshake(checkInfo)
-	var optErrs *udfOptionErrors
-	if err != nil && !errors.As(err, &optErrs) && !strings.HasPrefix(err.Error(), "UDF "+n.name()) {
-		err = fmt.Errorf("UDF %s: %w", n.name(), err)
+// start opens a session with the UDF and runs the handshake: init, and
+// restore when a snapshot is kept. Its errors name the UDF.
+func (n *UDF) start() (*udfSession, error) {
+	s, err := n.handshake()
+	if err != nil {
+		s.close()
+		return nil, fmt.Errorf("UDF %s: %w", n.name(), err)
 	}
-	return s, info, err
+	s.running()
+	return s, nil
 }
 
-func (n *UDF) handshake(checkInfo bool) (*udfSession, *agent.InfoResponse, error) {
+func (n *UDF) handshake() (*udfSession, error) {
 	s, err := n.open()
 	if err != nil {
-		return nil, nil, err
-	}
-	info, err := s.request(&agent.Request{Message: &agent.Request_Info{Info: &agent.InfoRequest{}}})
-	if err != nil {
-		s.close()
-		return nil, nil, err
-	}
-	ir, ok := info.Message.(*agent.Response_Info)
-	if !ok {
-		s.close()
-		return nil, nil, fmt.Errorf("answered the info request with %s", udf.ResponseName(info))
-	}
-	if err := n.checkInfo(ir.Info, checkInfo); err != nil {
-		s.close()
-		return nil, nil, err
+		return nil, err
 	}
 	init := &agent.InitRequest{Options: n.options, TaskID: n.taskName(), NodeID: n.Info.Name}
 	resp, err := s.request(&agent.Request{Message: &agent.Request_Init{Init: init}})
 	if err != nil {
-		s.close()
-		return nil, nil, err
+		return s, err
 	}
-	switch m := resp.Message.(type) {
-	case *agent.Response_Init:
-		if !m.Init.GetSuccess() {
-			s.close()
-			return nil, nil, fmt.Errorf("refused its options: %s", m.Init.GetError())
-		}
-	default:
-		s.close()
-		return nil, nil, fmt.Errorf("answered the init request with %s", udf.ResponseName(resp))
+	m, ok := resp.Message.(*agent.Response_Init)
+	if !ok {
+		return s, fmt.Errorf("answered the init request with %s", udf.ResponseName(resp))
 	}
-	if n.snapshot != nil {
-		resp, err := s.request(&agent.Request{Message: &agent.Request_Restore{Restore: &agent.RestoreRequest{Snapshot: n.snapshot}}})
-		if err != nil {
-			s.close()
-			return nil, nil, err
-		}
-		m, ok := resp.Message.(*agent.Response_Restore)
-		if !ok {
-			s.close()
-			return nil, nil, fmt.Errorf("answered the restore request with %s", udf.ResponseName(resp))
-		}
-		if !m.Restore.GetSuccess() {
-			s.close()
-			return nil, nil, fmt.Errorf("could not restore its snapshot: %s", m.Restore.GetError())
-		}
+	if !m.Init.GetSuccess() {
+		return s, fmt.Errorf("refused its options: %s", m.Init.GetError())
 	}
-	s.running()
-	return s, ir.Info, nil
+	if n.snapshot == nil {
+		return s, nil
+	}
+	resp, err = s.request(&agent.Request{Message: &agent.Request_Restore{Restore: &agent.RestoreRequest{Snapshot: n.snapshot}}})
+	if err != nil {
+		return s, err
+	}
+	r, ok := resp.Message.(*agent.Response_Restore)
+	if !ok {
+		return s, fmt.Errorf("answered the restore request with %s", udf.ResponseName(resp))
+	}
+	if !r.Restore.GetSuccess() {
+		return s, fmt.Errorf("could not restore its snapshot: %s", r.Restore.GetError())
+	}
+	return s, nil
 }
 
 func (n *UDF) taskName() string {
@@ -207,9 +187,9 @@ func (n *UDF) taskName() string {
 	return n.Task.Name
 }
 
-// checkInfo checks the UDF's edges and, when opts is set, the node's
-// options against its info response.
-func (n *UDF) checkInfo(info *agent.InfoResponse, opts bool) error {
+// checkInfo checks the UDF's edges and the node's options against its info
+// response.
+func (n *UDF) checkInfo(info *agent.InfoResponse) error {
 	if err := udf.CheckInfo(info); err != nil {
 		return err
 	}
@@ -217,9 +197,6 @@ func (n *UDF) checkInfo(info *agent.InfoResponse, opts bool) error {
 	if wants != n.cfg.WantsBatch || provides != n.cfg.ProvidesBatch {
 		return fmt.Errorf("UDF %s wants a %s edge and provides a %s edge, but the program was compiled for %s -> %s: build it with --config naming the UDF",
 			n.name(), edgeName(wants), edgeName(provides), edgeName(n.cfg.WantsBatch), edgeName(n.cfg.ProvidesBatch))
-	}
-	if !opts {
-		return nil
 	}
 	var errs []string
 	for _, o := range n.cfg.Options {
@@ -280,7 +257,7 @@ func (n *UDF) live() *udfSession {
 	if time.Now().Before(n.restartAfter) {
 		return nil
 	}
-	s, _, err := n.start(false)
+	s, err := n.start()
 	if err != nil {
 		n.restartAfter = time.Now().Add(UDFRestartDelay)
 		n.logFailure(fmt.Errorf("restarting: %w", err))
@@ -871,6 +848,9 @@ func (s *udfSession) closeInput() {
 // close ends the session: it kills the UDF if it still runs and waits for
 // the reader, so that no goroutine outlives the session.
 func (s *udfSession) close() {
+	if s == nil {
+		return
+	}
 	s.closeOnce.Do(func() {
 		close(s.stop)
 		select {

@@ -345,9 +345,9 @@ func TestUDFStartErrors(t *testing.T) {
 		{"no program", udf.FunctionConfig{Prog: "/nonexistent/udf", Timeout: time.Second}, UDFConfig{},
 			`t.tick:3:5: UDF @test: fork/exec /nonexistent/udf: no such file or directory`},
 		{"not a UDF", udf.FunctionConfig{Prog: "/bin/cat", Args: []string{"/dev/zero"}, Timeout: 300 * time.Millisecond}, UDFConfig{},
-			`t.tick:3:5: UDF @test: sent an empty response`},
+			`t.tick:3:5: UDF @test: answered the info request with an empty response`},
 		{"silent", udf.FunctionConfig{Prog: "/bin/sleep", Args: []string{"30"}, Timeout: 200 * time.Millisecond}, UDFConfig{},
-			`t.tick:3:5: UDF @test: no answer within its timeout of 200ms: killed`},
+			`t.tick:3:5: UDF @test: no answer to the info request within 200ms`},
 		{"not configured", processUDF(t, "mirror"), UDFConfig{UDF: "other"},
 			`t.tick:3:5: no UDF named "other" in the configuration`},
 	}
@@ -420,9 +420,10 @@ func TestUDFRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The first process answers point 1 and exits at point 2; the node
-	// notices at point 3 and restarts at once (no delay here): the second
-	// process answers point 3 and exits at point 4, the third answers 5.
+	// The first process answers point 1 and exits at point 2. The node
+	// notices at point 3, which is dropped or sent to a new process,
+	// depending on whether the exit was seen before point 3 was written;
+	// either way a later point is answered by a restarted process.
 	for i := 1; i <= 5; i++ {
 		task.deliverPoint(udfPoint(i))
 		time.Sleep(50 * time.Millisecond)
@@ -435,8 +436,8 @@ func TestUDFRestart(t *testing.T) {
 	for _, p := range out.pts {
 		times = append(times, time.Duration(p.Time).String())
 	}
-	if got := strings.Join(times, " "); got != "1s 3s 5s" {
-		t.Errorf("points out: %s, want 1s 3s 5s", got)
+	if got := strings.Join(times, " "); got != "1s 3s 5s" && got != "1s 4s" {
+		t.Errorf("points out: %s, want 1s 3s 5s or 1s 4s", got)
 	}
 	if node.Errors == 0 {
 		t.Error("the failure was not counted")

@@ -5,14 +5,47 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/tickc/tickc/udf/agent"
 )
 
 // Config is the [udf] section of a kapacitor.conf-style configuration.
 type Config struct {
 	Functions map[string]FunctionConfig `toml:"functions"`
+
+	mu    sync.Mutex
+	infos map[string]*agent.InfoResponse // the answers of Info, by UDF
+}
+
+// Info returns the info response of the UDF name, asking it the first time
+// only: as Kapacitor, a program starts (or dials) each UDF once for its info,
+// in a connection of its own, however many nodes use it.
+func (c *Config) Info(name string) (*agent.InfoResponse, error) {
+	fc, ok := c.Functions[name]
+	if !ok {
+		return nil, fmt.Errorf("no UDF named %q in the configuration: define it in [udf.functions.%s] with prog or socket", name, name)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if info, ok := c.infos[name]; ok {
+		return info, nil
+	}
+	if err := fc.Validate(); err != nil {
+		return nil, fmt.Errorf("udf.functions.%s: %w", name, err)
+	}
+	info, err := Info(name, fc)
+	if err != nil {
+		return nil, err
+	}
+	if c.infos == nil {
+		c.infos = map[string]*agent.InfoResponse{}
+	}
+	c.infos[name] = info
+	return info, nil
 }
 
 // FunctionConfig is one [udf.functions.NAME] section: either a process

@@ -219,7 +219,7 @@ func (c *Conn) Wait() error {
 func Info(name string, fc FunctionConfig) (*agent.InfoResponse, error) {
 	info, err := info(name, fc)
 	if err != nil {
-		return nil, fmt.Errorf("UDF %s: %w", name, err)
+		return nil, fmt.Errorf("UDF @%s: %w", name, err)
 	}
 	return info, nil
 }

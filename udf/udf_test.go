@@ -80,9 +80,9 @@ func TestInfoErrors(t *testing.T) {
 		script string
 		want   string
 	}{
-		{"exit 2", "UDF u: closed its output before answering the info request (exit status 2)"},
+		{"exit 2", "UDF @u: closed its output before answering the info request (exit status 2)"},
 		{"echo oops >&2; exit 1", "its standard error: oops"},
-		{"sleep 5", "UDF u: no answer to the info request within 200ms"},
+		{"sleep 5", "UDF @u: no answer to the info request within 200ms"},
 	}
 	for _, c := range cases {
 		start := time.Now()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,12 +20,12 @@ func infoUDF(t *testing.T, info *agent.InfoResponse) string {
 		t.Skip("no /bin/sh")
 	}
 	dir := t.TempDir()
-	frame, err := agent.WriteMessage(&strings.Builder{}, &agent.Response{Message: &agent.Response_Info{Info: info}}, nil)
-	if err != nil {
+	var frame bytes.Buffer
+	if _, err := agent.WriteMessage(&frame, &agent.Response{Message: &agent.Response_Info{Info: info}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	answer := filepath.Join(dir, "info.bin")
-	if err := os.WriteFile(answer, frame, 0o644); err != nil {
+	if err := os.WriteFile(answer, frame.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	conf := filepath.Join(dir, "kapacitor.conf")
@@ -114,7 +115,7 @@ func TestBuildUDFConfigErrors(t *testing.T) {
 	script := writeFile(t, "s.tick", "dbrp \"a\".\"b\"\nstream\n    |from()\n    @tTest()\n")
 	conf := writeFile(t, "bad.conf", "[udf.functions.tTest]\n  prog = \"/nonexistent/udf\"\n  timeout = \"1s\"\n")
 	code, _, errOut := runTickc(t, "", "gen", "--config", conf, script)
-	if want := "UDF tTest: fork/exec /nonexistent/udf: no such file or directory"; code != 1 || !strings.Contains(errOut, want) {
+	if want := "UDF @tTest: fork/exec /nonexistent/udf: no such file or directory"; code != 1 || !strings.Contains(errOut, want) {
 		t.Errorf("exit %d, stderr %q, want %q", code, errOut, want)
 	}
 	conf = writeFile(t, "bad.conf", "[udf.functions.tTest]\n  prog = \"/bin/true\"\n")

@@ -75,6 +75,11 @@ func (g *generator) fused(n *ir.Node, p *ir.FusedProps) []jen.Code {
 		fn.state = g.names.name(v, "state")
 	}
 
+	tracked := lastGrouped(p.Steps) != nil
+	if tracked {
+		fn.fields = append(fn.fields, jen.Id("seen").Map(jen.Qual(rt, "GroupID")).Bool().Comment("the groups that reached "+lastGrouped(p.Steps).Name))
+		fn.init[jen.Id("seen")] = jen.Map(jen.Qual(rt, "GroupID")).Bool().Values()
+	}
 	pointSteps := g.fusedSteps(n, fn, p.Steps, stepVars{
 		time: jen.Id("p").Dot("Time"), tags: jen.Id("p").Dot("Tags"), fields: jen.Id("p").Dot("Fields"),
 		group: jen.Id("p").Dot("Group"), drop: jen.Return(), point: true,
@@ -99,6 +104,7 @@ func (g *generator) fused(n *ir.Node, p *ir.FusedProps) []jen.Code {
 		loop := append(batchSteps, jen.Id("kept").Op("=").Append(jen.Id("kept"), jen.Id("bp")))
 		batchBody = []jen.Code{
 			jen.Id("n").Dot("PointsIn").Op("++"),
+			jen.Id("n").Dot("seen").Index(jen.Id("b").Dot("Group")).Op("=").True(),
 			jen.Id("kept").Op(":=").Make(jen.Index().Qual(rt, "BatchPoint"), jen.Lit(0), jen.Len(jen.Id("b").Dot("Points"))),
 			jen.For(jen.List(jen.Id("_"), jen.Id("bp")).Op(":=").Range().Id("b").Dot("Points")).Block(loop...),
 			jen.Id("b").Dot("Points").Op("=").Id("kept"),
@@ -113,15 +119,24 @@ func (g *generator) fused(n *ir.Node, p *ir.FusedProps) []jen.Code {
 			jen.Func().Params(recv).Id("Point").Params(jen.Id("p").Qual(rt, "Point")).Block(pointBody...)),
 		doc(fmt.Sprintf("Batch runs %s on each point of b.", joined),
 			jen.Func().Params(recv).Id("Batch").Params(jen.Id("b").Qual(rt, "Batch")).Block(batchBody...)),
-		doc("Barrier passes the barrier on.",
-			jen.Func().Params(recv).Id("Barrier").Params(jen.Id("g").Qual(rt, "GroupID"), jen.Id("t").Int64()).Block(
-				jen.Id("n").Dot("EmitBarrier").Call(jen.Id("g"), jen.Id("t")),
-			)),
 	)
-	var del []jen.Code
+	var barrier, del []jen.Code
+	barrierDoc := "Barrier passes the barrier on."
 	delDoc := "DeleteGroup passes the deletion on."
+	if tracked {
+		barrierDoc = "Barrier records the group and passes the barrier on."
+		barrier = append(barrier, jen.Id("n").Dot("seen").Index(jen.Id("g")).Op("=").True())
+		delDoc = "DeleteGroup forgets a group it has seen and passes the deletion on."
+		del = append(del,
+			jen.If(jen.Op("!").Id("n").Dot("seen").Index(jen.Id("g"))).Block(jen.Return()),
+			jen.Delete(jen.Id("n").Dot("seen"), jen.Id("g")),
+		)
+	}
+	barrier = append(barrier, jen.Id("n").Dot("EmitBarrier").Call(jen.Id("g"), jen.Id("t")))
+	methods = append(methods, doc(barrierDoc,
+		jen.Func().Params(recv).Id("Barrier").Params(jen.Id("g").Qual(rt, "GroupID"), jen.Id("t").Int64()).Block(barrier...)))
 	if fn.state != "" {
-		delDoc = "DeleteGroup releases the group's state and passes the deletion on."
+		delDoc = "DeleteGroup releases the state of a group it has seen and passes the deletion on."
 		del = append(del, jen.Delete(jen.Id("n").Dot("groups"), jen.Id("g")))
 	}
 	del = append(del, jen.Id("n").Dot("EmitDeleteGroup").Call(jen.Id("g")))
@@ -164,6 +179,20 @@ func (g *generator) fused(n *ir.Node, p *ir.FusedProps) []jen.Code {
 	return code
 }
 
+// lastGrouped returns the last where or eval step, or nil. Like Kapacitor's
+// grouped consumers, such a node knows the groups whose data (or barriers)
+// reached it and passes on only the deletions of those; the fused node keeps
+// that record for its last one, whose groups every earlier one saw too.
+func lastGrouped(steps []*ir.Node) *ir.Node {
+	var last *ir.Node
+	for _, s := range steps {
+		if s.Kind == ir.KindWhere || s.Kind == ir.KindEval {
+			last = s
+		}
+	}
+	return last
+}
+
 // doc puts a doc comment above a declaration.
 func doc(comment string, d *jen.Statement) *jen.Statement {
 	return jen.Comment(comment).Line().Add(d)
@@ -194,8 +223,12 @@ type stepVars struct {
 func (g *generator) fusedSteps(n *ir.Node, fn *fusedNode, steps []*ir.Node, sv stepVars) []jen.Code {
 	var out []jen.Code
 	stateLoaded := false
+	last := lastGrouped(steps)
 	for _, s := range steps {
 		out = append(out, jen.Comment(fmt.Sprintf("%s (%s)", s.Name, g.position(s.Pos))))
+		if s == last && sv.point {
+			out = append(out, jen.Id("n").Dot("seen").Index(sv.group).Op("=").True())
+		}
 		if fn.state != "" && !stateLoaded && s.Kind != ir.KindFrom {
 			out = append(out, jen.Id("st").Op(":=").Id("n").Dot("state").Call(sv.group))
 			stateLoaded = true
@@ -376,12 +409,15 @@ func (g *generator) evalStep(s *ir.Node, fn *fusedNode, p *ir.EvalProps, sv step
 			),
 		)
 	}
-	newTags := []jen.Code{}
+	var newTags []jen.Code
 	for _, t := range tagNames {
 		if i, ok := last[t]; ok {
-			newTags = append(newTags, jen.Add(sv.tags).Op("=").Add(sv.tags).Dot("With").Call(jen.Lit(t), jen.Id(res[last[t]]).Dot("Str").Call()))
-			_ = i
+			newTags = append(newTags, jen.Add(sv.tags).Op("=").Add(sv.tags).Dot("With").Call(jen.Lit(t), jen.Id(res[i]).Dot("Str").Call()))
 		}
+	}
+	if len(newTags) > 0 && sv.point {
+		// As the eval node does, a point whose tags change changes group.
+		newTags = append(newTags, jen.Id("p").Dot("Group").Op("=").Qual(rt, "NewGroupID").Call(jen.Id("p").Dot("Name"), jen.Id("p").Dot("Tags"), jen.Id("p").Dot("Dimensions")))
 	}
 	names := make([]string, 0, len(last))
 	for name := range last {

@@ -25,7 +25,10 @@ func main() {
 // build constructs the nodes of task task and links them.
 func build(t *tickrt.Task) error {
 	stream := t.Stream()
-	fromFused := &fromFusedNode{dims: tickrt.Dimensions{}}
+	fromFused := &fromFusedNode{
+		dims: tickrt.Dimensions{},
+		seen: map[tickrt.GroupID]bool{},
+	}
 	fromFused.Task, fromFused.Info = t, tickrt.NodeInfo{
 		Name: "from1",
 		Pos:  "input.tick:3:6",
@@ -107,11 +110,12 @@ func (l *eval3LabelLambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields
 // fromFusedNode runs from1, where2, eval3 on each point, fused into one node.
 type fromFusedNode struct {
 	tickrt.Base
-	from1Where  from1WhereLambda  // from1
-	dims        tickrt.Dimensions // the grouping from sets
-	where2      where2Lambda      // where2
-	eval3Double eval3DoubleLambda // eval3
-	eval3Label  eval3LabelLambda  // eval3
+	seen        map[tickrt.GroupID]bool // the groups that reached eval3
+	from1Where  from1WhereLambda        // from1
+	dims        tickrt.Dimensions       // the grouping from sets
+	where2      where2Lambda            // where2
+	eval3Double eval3DoubleLambda       // eval3
+	eval3Label  eval3LabelLambda        // eval3
 }
 
 // Point runs from1, where2, eval3 on p.
@@ -137,6 +141,7 @@ func (n *fromFusedNode) Point(p tickrt.Point) {
 		return
 	}
 	// eval3 (input.tick:7:6)
+	n.seen[p.Group] = true
 	{
 		r0, err := n.eval3Double.Eval(p.Time, p.Tags, p.Fields)
 		if err == nil {
@@ -171,13 +176,18 @@ func (n *fromFusedNode) Batch(b tickrt.Batch) {
 	n.Error(errors.New("from does not support batch data"))
 }
 
-// Barrier passes the barrier on.
+// Barrier records the group and passes the barrier on.
 func (n *fromFusedNode) Barrier(g tickrt.GroupID, t int64) {
+	n.seen[g] = true
 	n.EmitBarrier(g, t)
 }
 
-// DeleteGroup passes the deletion on.
+// DeleteGroup forgets a group it has seen and passes the deletion on.
 func (n *fromFusedNode) DeleteGroup(g tickrt.GroupID) {
+	if !n.seen[g] {
+		return
+	}
+	delete(n.seen, g)
 	n.EmitDeleteGroup(g)
 }
 

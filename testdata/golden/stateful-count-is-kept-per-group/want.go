@@ -28,6 +28,7 @@ func build(t *tickrt.Task) error {
 	fromFused := &fromFusedNode{
 		dims:   tickrt.Dimensions{TagNames: []string{"host"}},
 		groups: map[tickrt.GroupID]*fromFusedState{},
+		seen:   map[tickrt.GroupID]bool{},
 	}
 	fromFused.Task, fromFused.Info = t, tickrt.NodeInfo{
 		Name: "from1",
@@ -84,6 +85,7 @@ func (l *eval2SigmaLambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields
 // fromFusedNode runs from1, eval2 on each point, fused into one node.
 type fromFusedNode struct {
 	tickrt.Base
+	seen   map[tickrt.GroupID]bool            // the groups that reached eval2
 	dims   tickrt.Dimensions                  // the grouping from sets
 	groups map[tickrt.GroupID]*fromFusedState // per-group lambda state, made on a group's first point
 }
@@ -104,6 +106,7 @@ func (n *fromFusedNode) Point(p tickrt.Point) {
 	p.Dimensions = n.dims
 	p.Group = tickrt.NewGroupID(p.Name, p.Tags, p.Dimensions)
 	// eval2 (input.tick:6:6)
+	n.seen[p.Group] = true
 	st := n.state(p.Group)
 	{
 		r0, err := st.eval2N.Eval(p.Time, p.Tags, p.Fields)
@@ -134,13 +137,18 @@ func (n *fromFusedNode) Batch(b tickrt.Batch) {
 	n.Error(errors.New("from does not support batch data"))
 }
 
-// Barrier passes the barrier on.
+// Barrier records the group and passes the barrier on.
 func (n *fromFusedNode) Barrier(g tickrt.GroupID, t int64) {
+	n.seen[g] = true
 	n.EmitBarrier(g, t)
 }
 
-// DeleteGroup releases the group's state and passes the deletion on.
+// DeleteGroup releases the state of a group it has seen and passes the deletion on.
 func (n *fromFusedNode) DeleteGroup(g tickrt.GroupID) {
+	if !n.seen[g] {
+		return
+	}
+	delete(n.seen, g)
 	delete(n.groups, g)
 	n.EmitDeleteGroup(g)
 }

@@ -26,7 +26,10 @@ func main() {
 // build constructs the nodes of task task and links them.
 func build(t *tickrt.Task) error {
 	stream := t.Stream()
-	fromFused := &fromFusedNode{dims: tickrt.Dimensions{}}
+	fromFused := &fromFusedNode{
+		dims: tickrt.Dimensions{},
+		seen: map[tickrt.GroupID]bool{},
+	}
 	fromFused.Task, fromFused.Info = t, tickrt.NodeInfo{
 		Name: "from1",
 		Pos:  "input.tick:4:6",
@@ -142,11 +145,12 @@ func (l *eval3HourLambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields)
 // fromFusedNode runs from1, where2, eval3 on each point, fused into one node.
 type fromFusedNode struct {
 	tickrt.Base
-	dims       tickrt.Dimensions // the grouping from sets
-	where2     where2Lambda      // where2
-	eval3Host  eval3HostLambda   // eval3
-	eval3Level eval3LevelLambda  // eval3
-	eval3Hour  eval3HourLambda   // eval3
+	seen       map[tickrt.GroupID]bool // the groups that reached eval3
+	dims       tickrt.Dimensions       // the grouping from sets
+	where2     where2Lambda            // where2
+	eval3Host  eval3HostLambda         // eval3
+	eval3Level eval3LevelLambda        // eval3
+	eval3Hour  eval3HourLambda         // eval3
 }
 
 // Point runs from1, where2, eval3 on p.
@@ -166,6 +170,7 @@ func (n *fromFusedNode) Point(p tickrt.Point) {
 		return
 	}
 	// eval3 (input.tick:7:6)
+	n.seen[p.Group] = true
 	{
 		r0, err := n.eval3Host.Eval(p.Time, p.Tags, p.Fields)
 		if err == nil {
@@ -196,6 +201,7 @@ func (n *fromFusedNode) Point(p tickrt.Point) {
 			return
 		}
 		p.Tags = p.Tags.With("host", r0.Str())
+		p.Group = tickrt.NewGroupID(p.Name, p.Tags, p.Dimensions)
 		p.Fields = tickrt.Fields{{
 			Key:   "hour",
 			Value: r2,
@@ -213,13 +219,18 @@ func (n *fromFusedNode) Batch(b tickrt.Batch) {
 	n.Error(errors.New("from does not support batch data"))
 }
 
-// Barrier passes the barrier on.
+// Barrier records the group and passes the barrier on.
 func (n *fromFusedNode) Barrier(g tickrt.GroupID, t int64) {
+	n.seen[g] = true
 	n.EmitBarrier(g, t)
 }
 
-// DeleteGroup passes the deletion on.
+// DeleteGroup forgets a group it has seen and passes the deletion on.
 func (n *fromFusedNode) DeleteGroup(g tickrt.GroupID) {
+	if !n.seen[g] {
+		return
+	}
+	delete(n.seen, g)
 	n.EmitDeleteGroup(g)
 }
 

@@ -226,6 +226,16 @@ func (g *generator) node(n *ir.Node) []jen.Code {
 		return g.influxDBOut(n, props)
 	case *ir.UDFProps:
 		return g.udf(n, props)
+	case *ir.BarrierProps:
+		return g.barrier(n, props)
+	case *ir.FlattenProps:
+		return g.flatten(n, props)
+	case *ir.SideloadProps:
+		return g.sideload(n, props)
+	case *ir.TrickleProps:
+		return g.trickle(n)
+	case *ir.QueryFluxProps:
+		return g.queryFlux(n, props)
 	}
 	g.errorf(n.Pos, "not supported yet: %s", describe(n))
 	return nil

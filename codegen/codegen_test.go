@@ -175,7 +175,7 @@ func TestFusedMatchesSeparateNodes(t *testing.T) {
 		name := map[bool]string{false: "separate", true: "fused"}[fused]
 		progs = append(progs, gobuild.Program{Name: name, Source: src, Output: filepath.Join(dir, name)})
 	}
-	if err := gobuild.Build(context.Background(), progs, gobuild.Options{CacheDir: testCache()}); err != nil {
+	if err := gobuild.Build(context.Background(), progs, gobuild.Options{CacheDir: testCache(), Vet: true}); err != nil {
 		t.Fatal(err)
 	}
 	input := filepath.Join(dir, "in.srpl")

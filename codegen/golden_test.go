@@ -79,7 +79,7 @@ func TestGolden(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	if err := gobuild.Build(ctx, progs, gobuild.Options{CacheDir: cache}); err != nil {
+	if err := gobuild.Build(ctx, progs, gobuild.Options{CacheDir: cache, Vet: true}); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range cases {

@@ -35,6 +35,9 @@ type Options struct {
 	NoCache bool
 	// Env is the environment of the go command; nil means os.Environ().
 	Env []string
+	// Vet runs go vet on the programs before building them; a finding fails
+	// the build like a compile error. Tests of the code generator use it.
+	Vet bool
 }
 
 // DefaultCacheDir returns $TICKC_CACHE when it is set, else os.UserCacheDir()/tickc.
@@ -129,27 +132,17 @@ func Build(ctx context.Context, progs []Program, opts Options) error {
 		return err
 	}
 	outDir := filepath.Join(dir, "out")
-	args := []string{"build", "-trimpath", "-o", outDir + string(filepath.Separator)}
+	var pkgs []string
 	for _, p := range todo {
-		args = append(args, "./"+p.Name)
+		pkgs = append(pkgs, "./"+p.Name)
 	}
-	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Dir = dir
-	cmd.Env = env
-	var out bytes.Buffer
-	cmd.Stdout = &out
-	cmd.Stderr = &out
-	if err := cmd.Run(); err != nil {
-		if ctx.Err() != nil {
-			os.RemoveAll(dir)
-			return ctx.Err()
+	if opts.Vet {
+		if err := goCommand(ctx, dir, env, append([]string{"vet"}, pkgs...)); err != nil {
+			return err
 		}
-		var exitErr *exec.ExitError
-		if !errors.As(err, &exitErr) {
-			os.RemoveAll(dir)
-			return fmt.Errorf("running go build: %v", err)
-		}
-		return &BuildError{Dir: dir, Output: out.String()}
+	}
+	if err := goCommand(ctx, dir, env, append([]string{"build", "-trimpath", "-o", outDir + string(filepath.Separator)}, pkgs...)); err != nil {
+		return err
 	}
 	defer os.RemoveAll(dir)
 	for i, p := range todo {
@@ -162,6 +155,32 @@ func Build(ctx context.Context, progs []Program, opts Options) error {
 		}
 	}
 	return nil
+}
+
+// goCommand runs the go command in the build directory dir. When it fails on
+// the code it returns a *BuildError and keeps dir for inspection; otherwise
+// it removes dir with the error.
+func goCommand(ctx context.Context, dir string, env, args []string) error {
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = dir
+	cmd.Env = env
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = &out
+	err := cmd.Run()
+	if err == nil {
+		return nil
+	}
+	var exitErr *exec.ExitError
+	switch {
+	case ctx.Err() != nil:
+		os.RemoveAll(dir)
+		return ctx.Err()
+	case !errors.As(err, &exitErr):
+		os.RemoveAll(dir)
+		return fmt.Errorf("running go %s: %v", args[0], err)
+	}
+	return &BuildError{Dir: dir, Output: out.String()}
 }
 
 // buildEnv returns env prepared for building generated modules: modules on,

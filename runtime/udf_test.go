@@ -565,3 +565,42 @@ func TestUDFServing(t *testing.T) {
 		t.Error("Done was not passed on")
 	}
 }
+
+// TestUDFSnapshotRestore checks that a restarted UDF gets the snapshot its
+// predecessor gave last.
+func TestUDFSnapshotRestore(t *testing.T) {
+	checkNoLeak(t)
+	defer func(d, s time.Duration) { UDFRestartDelay, UDFSnapshotInterval = d, s }(UDFRestartDelay, UDFSnapshotInterval)
+	UDFRestartDelay, UDFSnapshotInterval = 0, time.Millisecond
+	fc := processUDF(t, "mirror")
+	fc.Timeout = time.Second // a keepalive, and a snapshot, every 500ms
+	fc.OnFailure = udf.OnFailureRestart
+	task, node, out, err := udfTask(t, fc, UDFConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	task.deliverPoint(udfPoint(1))
+	task.deliverPoint(udfPoint(2))
+	deadline := time.Now().Add(5 * time.Second)
+	for node.sess.lastSnapshot() == nil || string(node.sess.lastSnapshot()) != "2" {
+		if time.Now().After(deadline) {
+			t.Fatalf("no snapshot of the count 2 (last %q)", node.sess.lastSnapshot())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	node.sess.conn.Kill()
+	time.Sleep(100 * time.Millisecond)
+	// The kill is noticed at point 3, which goes to a new process or is
+	// dropped; point 4 surely reaches the restored count.
+	task.deliverPoint(udfPoint(3))
+	time.Sleep(100 * time.Millisecond)
+	task.deliverPoint(udfPoint(4))
+	task.Done()
+	if err := node.Err(); err != nil {
+		t.Fatal(err)
+	}
+	last := out.pts[len(out.pts)-1]
+	if got := last.Fields.Get("n").Int(); got != 4 && !(got == 3 && last.Time == 4*int64(time.Second)) {
+		t.Errorf("outputs %v: the restarted UDF did not continue from the count 2", out.lines)
+	}
+}

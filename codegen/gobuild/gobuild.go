@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/tickc/tickc"
 )
@@ -107,6 +108,8 @@ func Build(ctx context.Context, progs []Program, opts Options) error {
 				if err := copyFile(cached, p.Output); err != nil {
 					return err
 				}
+				now := time.Now()
+				_ = os.Chtimes(cached, now, now) // in use: keep it in the cache
 				continue
 			}
 		}
@@ -145,6 +148,7 @@ func Build(ctx context.Context, progs []Program, opts Options) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
+	trimCache(binDir, time.Now().Add(-CacheTTL))
 	for i, p := range todo {
 		built := filepath.Join(outDir, p.Name+exeSuffix(env))
 		if err := copyFile(built, filepath.Join(binDir, keys[i])); err != nil {
@@ -181,6 +185,22 @@ func goCommand(ctx context.Context, dir string, env, args []string) error {
 		return fmt.Errorf("running go %s: %v", args[0], err)
 	}
 	return &BuildError{Dir: dir, Output: out.String()}
+}
+
+// CacheTTL is how long a cached binary that no build used stays in the cache.
+const CacheTTL = 30 * 24 * time.Hour
+
+// trimCache removes the cached binaries last used before cutoff.
+func trimCache(binDir string, cutoff time.Time) {
+	entries, err := os.ReadDir(binDir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && !e.IsDir() && info.ModTime().Before(cutoff) {
+			os.Remove(filepath.Join(binDir, e.Name()))
+		}
+	}
 }
 
 // buildEnv returns env prepared for building generated modules: modules on,

@@ -99,3 +99,24 @@ func TestValidName(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+func TestTrimCache(t *testing.T) {
+	dir := t.TempDir()
+	old, fresh := filepath.Join(dir, "old"), filepath.Join(dir, "fresh")
+	for _, f := range []string{old, fresh} {
+		if err := os.WriteFile(f, []byte("bin"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	long := time.Now().Add(-2 * CacheTTL)
+	if err := os.Chtimes(old, long, long); err != nil {
+		t.Fatal(err)
+	}
+	trimCache(dir, time.Now().Add(-CacheTTL))
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Errorf("old binary kept: %v", err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("fresh binary removed: %v", err)
+	}
+}

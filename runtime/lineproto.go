@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/influxdata/line-protocol/v2/lineprotocol"
 
@@ -60,14 +60,18 @@ func (e *LineError) Error() string {
 // precision. Empty lines and comments are skipped. Every line is parsed:
 // the error, if any, joins the LineErrors of all bad lines (one per line of
 // its message) and the points are then those of the good lines.
+//
+// Measurement names, tag keys and values and field keys are interned, and
+// the points' Tags and Fields are carved out of shared blocks, so that a
+// body costs few allocations however many lines it has.
 func ParseLines(body []byte, db, rp string, precision, now int64) ([]Point, error) {
 	if precision <= 0 {
 		return nil, fmt.Errorf("invalid precision %d", precision)
 	}
-	var (
-		points []Point
-		errs   []error
-	)
+	lp := getLineParser()
+	defer putLineParser(lp)
+	var errs []error
+	points := make([]Point, 0, bytes.Count(body, []byte{'\n'})+1)
 	lineNo := 0
 	for len(body) > 0 {
 		lineNo++
@@ -81,7 +85,7 @@ func ParseLines(body []byte, db, rp string, precision, now int64) ([]Point, erro
 		if len(trimmed) == 0 || trimmed[0] == '#' {
 			continue
 		}
-		p, reason := parseLine(line, precision, now)
+		p, reason := lp.parse(line, precision, now)
 		if reason != "" {
 			errs = append(errs, &LineError{Line: lineNo, Text: string(bytes.TrimRight(line, "\r")), Reason: reason})
 			continue
@@ -89,6 +93,9 @@ func ParseLines(body []byte, db, rp string, precision, now int64) ([]Point, erro
 		p.Database = db
 		p.RetentionPolicy = rp
 		points = append(points, p)
+	}
+	if len(points) == 0 {
+		points = nil
 	}
 	return points, errors.Join(errs...)
 }
@@ -99,15 +106,59 @@ func ParseLine(line []byte, precision, now int64) (Point, error) {
 	if precision <= 0 {
 		return Point{}, fmt.Errorf("invalid precision %d", precision)
 	}
-	p, reason := parseLine(line, precision, now)
+	lp := getLineParser()
+	defer putLineParser(lp)
+	p, reason := lp.parse(line, precision, now)
 	if reason != "" {
 		return Point{}, &LineError{Line: 1, Text: string(bytes.TrimRight(line, "\r")), Reason: reason}
 	}
 	return p, nil
 }
 
-// parseLine decodes one non-empty line; it returns the reason of a failure.
-func parseLine(line []byte, precision, now int64) (Point, string) {
+// lineParser is the reusable state of line-protocol decoding: an interning
+// table for the strings that repeat from line to line and the blocks the
+// points' tag and field slices are cut from. A block is only ever appended
+// to; the slices handed out have their capacity capped at their length, so
+// that appending to them copies (Tags and Fields are copy-on-write anyway),
+// and a new block is started when one is full. Parsers are pooled: strings
+// are immutable, so interned ones may be shared by all goroutines.
+type lineParser struct {
+	strs   map[string]string
+	tags   []Tag   // the current tag block; its free space is past len
+	fields []Field // the current field block
+}
+
+const (
+	// maxInterned bounds the interning table; past it the table starts over,
+	// so that a stream of ever-new tag values cannot grow it without end.
+	maxInterned = 1 << 16
+	// blockLen is the number of tags or fields per block. A retained point
+	// keeps its block alive, so blocks stay small.
+	blockLen = 512
+)
+
+var lineParsers = sync.Pool{New: func() any { return &lineParser{strs: make(map[string]string)} }}
+
+func getLineParser() *lineParser { return lineParsers.Get().(*lineParser) }
+
+func putLineParser(lp *lineParser) { lineParsers.Put(lp) }
+
+// intern returns b as a string, the same string for the same bytes.
+func (lp *lineParser) intern(b []byte) string {
+	if s, ok := lp.strs[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(lp.strs) >= maxInterned {
+		clear(lp.strs)
+	}
+	lp.strs[s] = s
+	return s
+}
+
+// parse decodes one non-empty line; it returns the reason of a failure.
+// The point's Tags and Fields are sorted by key, as points are everywhere.
+func (lp *lineParser) parse(line []byte, precision, now int64) (Point, string) {
 	if !hasFieldSection(line) {
 		return Point{}, "missing fields"
 	}
@@ -119,20 +170,28 @@ func parseLine(line []byte, precision, now int64) (Point, string) {
 	if err != nil {
 		return Point{}, reason(line, err)
 	}
-	p := Point{Name: string(name)}
+	p := Point{Name: lp.intern(name)}
+	// The point's tags are appended to the free space of the block; a
+	// failed line leaves what it appended there to be overwritten.
+	tagStart := len(lp.tags)
 	for {
 		k, v, err := dec.NextTag()
 		if err != nil {
+			lp.tags = lp.tags[:tagStart]
 			return Point{}, reason(line, err)
 		}
 		if k == nil {
 			break
 		}
-		p.Tags = append(p.Tags, Tag{string(k), string(v)})
+		lp.tags, tagStart = appendInBlock(lp.tags, tagStart, Tag{lp.intern(k), lp.intern(v)})
 	}
+	tags := lp.tags[tagStart:len(lp.tags):len(lp.tags)]
+	lp.tags = lp.tags[:tagStart] // handed out below once the line is good
+	fieldStart := len(lp.fields)
 	for {
 		k, v, err := dec.NextField()
 		if err != nil {
+			lp.fields = lp.fields[:fieldStart]
 			return Point{}, reason(line, err)
 		}
 		if k == nil {
@@ -149,13 +208,17 @@ func parseLine(line []byte, precision, now int64) (Point, string) {
 		case lineprotocol.Bool:
 			fv = stdlib.Bool(v.BoolV())
 		case lineprotocol.Uint:
+			lp.fields = lp.fields[:fieldStart]
 			return Point{}, "invalid number" // unsigned fields are not line protocol for InfluxDB 1.x
 		default:
+			lp.fields = lp.fields[:fieldStart]
 			return Point{}, fmt.Sprintf("field %q has an unknown type", k)
 		}
-		p.Fields = append(p.Fields, Field{string(k), fv})
+		lp.fields, fieldStart = appendInBlock(lp.fields, fieldStart, Field{lp.intern(k), fv})
 	}
-	if len(p.Fields) == 0 {
+	fields := lp.fields[fieldStart:len(lp.fields):len(lp.fields)]
+	lp.fields = lp.fields[:fieldStart]
+	if len(fields) == 0 {
 		return Point{}, "missing fields"
 	}
 	ts, err := dec.TimeBytes()
@@ -168,25 +231,78 @@ func parseLine(line []byte, precision, now int64) (Point, string) {
 			p.Time -= precision
 		}
 	} else {
-		n, err := strconv.ParseInt(string(ts), 10, 64)
-		if err != nil {
-			return Point{}, err.Error()
+		n, ok := parseTimestamp(ts)
+		if !ok {
+			// The long way, for what the fast path leaves: leading zeros
+			// past 19 digits, and the wording of errors.
+			var err error
+			if n, err = strconv.ParseInt(string(ts), 10, 64); err != nil {
+				return Point{}, err.Error()
+			}
 		}
 		if n > maxNanoTime/precision || n < minNanoTime/precision {
 			return Point{}, fmt.Sprintf("time outside range %d - %d", minNanoTime, maxNanoTime)
 		}
 		p.Time = n * precision
 	}
-	for i := 1; i < len(p.Tags); i++ {
+	for i := 1; i < len(tags); i++ {
 		for j := 0; j < i; j++ {
-			if p.Tags[i].Key == p.Tags[j].Key {
+			if tags[i].Key == tags[j].Key {
 				return Point{}, "duplicate tags"
 			}
 		}
 	}
-	p.Tags = dedupTags(p.Tags)
-	p.Fields = dedupFields(p.Fields)
+	// The line is good: its tags and fields leave the free space.
+	lp.tags = lp.tags[:tagStart+len(tags)]
+	lp.fields = lp.fields[:fieldStart+len(fields)]
+	if len(tags) > 0 {
+		p.Tags = dedupTags(tags)
+	}
+	p.Fields = dedupFields(fields)
 	return p, ""
+}
+
+// appendInBlock appends v to the slice being built in block from start on.
+// When the block is full, the slice moves to a new block (of blockLen
+// elements, or more for a huge slice) and start with it.
+func appendInBlock[T any](block []T, start int, v T) ([]T, int) {
+	if len(block) < cap(block) {
+		return append(block, v), start
+	}
+	n := len(block) - start
+	nb := make([]T, n, max(blockLen, 2*(n+1)))
+	copy(nb, block[start:])
+	return append(nb, v), 0
+}
+
+// parseTimestamp parses a decimal int64 without allocating; ok is false when
+// strconv.ParseInt would fail.
+func parseTimestamp(b []byte) (int64, bool) {
+	neg := false
+	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
+		neg = b[0] == '-'
+		b = b[1:]
+	}
+	if len(b) == 0 || len(b) > 19 {
+		return 0, false
+	}
+	var n uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	if neg {
+		if n > 1<<63 {
+			return 0, false
+		}
+		return -int64(n), true
+	}
+	if n > 1<<63-1 {
+		return 0, false
+	}
+	return int64(n), true
 }
 
 // hasFieldSection reports whether the line has an unescaped space after its
@@ -264,7 +380,11 @@ func reason(line []byte, err error) string {
 // dedupTags sorts tags by key; of repeated keys the last one wins (parseLine
 // rejects repeated tag keys, as InfluxDB does, before it is called).
 func dedupTags(ts Tags) Tags {
-	sort.SliceStable(ts, func(i, j int) bool { return ts[i].Key < ts[j].Key })
+	for i := 1; i < len(ts); i++ { // stable insertion sort: lines have few tags
+		for j := i; j > 0 && ts[j].Key < ts[j-1].Key; j-- {
+			ts[j], ts[j-1] = ts[j-1], ts[j]
+		}
+	}
 	out := ts[:0]
 	for i := range ts {
 		if len(out) > 0 && out[len(out)-1].Key == ts[i].Key {
@@ -278,7 +398,11 @@ func dedupTags(ts Tags) Tags {
 
 // dedupFields sorts fields by key; of repeated keys the last one wins.
 func dedupFields(fs Fields) Fields {
-	sort.SliceStable(fs, func(i, j int) bool { return fs[i].Key < fs[j].Key })
+	for i := 1; i < len(fs); i++ { // stable insertion sort: lines have few fields
+		for j := i; j > 0 && fs[j].Key < fs[j-1].Key; j-- {
+			fs[j], fs[j-1] = fs[j-1], fs[j]
+		}
+	}
 	out := fs[:0]
 	for i := range fs {
 		if len(out) > 0 && out[len(out)-1].Key == fs[i].Key {

@@ -2,6 +2,9 @@ package runtime
 
 import (
 	"errors"
+	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -165,5 +168,58 @@ func TestParseLinesDuplicateFieldsLastWins(t *testing.T) {
 	}
 	if len(pts[0].Fields) != 1 || pts[0].Fields[0].Value.Float() != 2 {
 		t.Errorf("fields = %v", pts[0].Fields)
+	}
+}
+
+// TestParseLinesSharedBlocks parses more tags and fields than one block
+// holds, with bad lines in between: every point keeps its own sorted tags
+// and fields, and appending to one point's slices never changes another's.
+func TestParseLinesSharedBlocks(t *testing.T) {
+	var body strings.Builder
+	const n = 3 * blockLen
+	for i := range n {
+		fmt.Fprintf(&body, "m,z=%d,a=x%d f=%di,b=\"s%d\" %d\n", i, i%7, i, i, i)
+		if i%100 == 0 {
+			body.WriteString("m,a=1,a=2 f=1 1\nm,t=1 f= 1\n")
+		}
+	}
+	pts, err := ParseLines([]byte(body.String()), "db", "rp", 1, 0)
+	if err == nil {
+		t.Fatal("bad lines accepted")
+	}
+	if len(pts) != n {
+		t.Fatalf("%d points, want %d", len(pts), n)
+	}
+	grown := pts[0].Tags.With("b", "new")
+	_ = append(pts[1].Fields, Field{"zz", stdlib.Int(1)})
+	for i, p := range pts {
+		want := Tags{{"a", fmt.Sprintf("x%d", i%7)}, {"z", fmt.Sprint(i)}}
+		if !slices.Equal(p.Tags, want) {
+			t.Fatalf("point %d tags %v, want %v", i, p.Tags, want)
+		}
+		if len(p.Fields) != 2 || p.Fields[0].Key != "b" || p.Fields[0].Value.Str() != fmt.Sprintf("s%d", i) ||
+			p.Fields[1].Key != "f" || p.Fields[1].Value.Int() != int64(i) {
+			t.Fatalf("point %d fields %v", i, p.Fields)
+		}
+		if p.Time != int64(i) || p.Name != "m" {
+			t.Fatalf("point %d: name %q time %d", i, p.Name, p.Time)
+		}
+	}
+	if len(grown) != 3 {
+		t.Errorf("With gave %v", grown)
+	}
+}
+
+func TestParseTimestamp(t *testing.T) {
+	for _, s := range []string{"0", "7", "-7", "+7", "0000000002", "9223372036854775807", "-9223372036854775808",
+		"9223372036854775808", "-9223372036854775809", "99999999999999999999", "", "-", "1a", "000000000000000000000042"} {
+		want, werr := strconv.ParseInt(s, 10, 64)
+		got, ok := parseTimestamp([]byte(s))
+		if ok && (werr != nil || got != want) {
+			t.Errorf("parseTimestamp(%q) = %d, ParseInt gives %d, %v", s, got, want, werr)
+		}
+		if !ok && werr == nil && len(s) <= 19 {
+			t.Errorf("parseTimestamp(%q) refused what ParseInt reads", s)
+		}
 	}
 }

@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"archive/zip"
-	"bufio"
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
@@ -22,53 +21,59 @@ import (
 // nanosecond timestamp. name prefixes errors ("name:LINE: ..."). A point
 // without timestamp gets now.
 func ReadStreamRecording(r io.Reader, name string, now int64) ([]Point, error) {
-	br := bufio.NewReader(r)
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: read replay file failed: %w", name, err)
+	}
+	return readStreamRecording(data, name, now)
+}
+
+// readStreamRecording is ReadStreamRecording over the file's bytes. It
+// reads the records in place, with one parser for all the lines, and keeps
+// one string per distinct database and retention policy.
+func readStreamRecording(data []byte, name string, now int64) ([]Point, error) {
 	lineNo := 0
-	readLine := func() (string, bool, error) {
-		s, err := br.ReadString('\n')
-		if err != nil && err != io.EOF {
-			return "", false, fmt.Errorf("%s: read replay file failed: %w", name, err)
-		}
-		if err == io.EOF && s == "" {
-			return "", false, nil
+	readLine := func() ([]byte, bool) {
+		if len(data) == 0 {
+			return nil, false
 		}
 		lineNo++
-		s = strings.TrimSuffix(s, "\n")
-		s = strings.TrimSuffix(s, "\r")
-		return s, true, nil
-	}
-	var points []Point
-	for {
-		db, ok, err := readLine()
-		if err != nil {
-			return nil, err
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
 		}
+		return bytes.TrimSuffix(line, []byte{'\r'}), true
+	}
+	lp := getLineParser()
+	defer putLineParser(lp)
+	points := make([]Point, 0, bytes.Count(data, []byte{'\n'})/3+1)
+	for {
+		db, ok := readLine()
 		if !ok {
+			if len(points) == 0 {
+				return nil, nil
+			}
 			return points, nil
 		}
-		rp, ok, err := readLine()
-		if err != nil {
-			return nil, err
-		}
+		rp, ok := readLine()
 		if !ok {
 			return nil, fmt.Errorf("%s:%d: invalid replay file format, expected another line", name, lineNo)
 		}
-		line, ok, err := readLine()
-		if err != nil {
-			return nil, err
-		}
+		line, ok := readLine()
 		if !ok {
 			return nil, fmt.Errorf("%s:%d: invalid replay file format, expected another line", name, lineNo)
 		}
-		if db == "" {
+		if len(db) == 0 {
 			return nil, fmt.Errorf("%s:%d: invalid replay file format, empty database line", name, lineNo-2)
 		}
-		p, err := ParseLine([]byte(line), 1, now)
-		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", name, lineNo, err)
+		p, reason := lp.parse(line, 1, now)
+		if reason != "" {
+			return nil, fmt.Errorf("%s:%d: %w", name, lineNo, &LineError{Line: 1, Text: string(bytes.TrimRight(line, "\r")), Reason: reason})
 		}
-		p.Database = db
-		p.RetentionPolicy = rp
+		p.Database = lp.intern(db)
+		p.RetentionPolicy = lp.intern(rp)
 		points = append(points, p)
 	}
 }
@@ -306,7 +311,7 @@ func (p *Program) Replay(opts ReplayOptions) (*ReplayOutput, error) {
 		if err != nil {
 			return nil, err
 		}
-		pts, err := ReadStreamRecording(bytes.NewReader(data), f, opts.ClockZero)
+		pts, err := readStreamRecording(data, f, opts.ClockZero)
 		if err != nil {
 			return nil, err
 		}

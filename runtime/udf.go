@@ -575,9 +575,10 @@ func fieldsOf(p *agent.Point) Fields {
 // udfSession is one run of a UDF: its connection and the goroutines that
 // read its responses and watch it.
 type udfSession struct {
-	node    *UDF
-	conn    *udf.Conn
-	timeout time.Duration
+	node          *UDF
+	conn          *udf.Conn
+	timeout       time.Duration
+	snapshotEvery time.Duration
 
 	lastSeen     atomic.Int64 // wall time of the last response, Unix ns
 	inputClosed  atomic.Bool
@@ -737,7 +738,7 @@ func (s *udfSession) exitErr() error {
 func (s *udfSession) watch() {
 	tick := time.NewTicker(s.timeout / 2)
 	defer tick.Stop()
-	nextSnap := time.Now().Add(UDFSnapshotInterval)
+	nextSnap := time.Now().Add(s.snapshotEvery)
 	for {
 		select {
 		case <-s.stop:
@@ -765,7 +766,7 @@ func (s *udfSession) watch() {
 					s.fail(err)
 					return
 				} else if sent {
-					nextSnap = now.Add(UDFSnapshotInterval)
+					nextSnap = now.Add(s.snapshotEvery)
 				}
 			}
 		}

@@ -1,6 +1,7 @@
 package udf
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -92,6 +93,48 @@ func TestInfoErrors(t *testing.T) {
 		}
 		if d := time.Since(start); d > 2*time.Second {
 			t.Errorf("%s: took %v", c.script, d)
+		}
+	}
+}
+
+// TestInfoAnswers checks what Info makes of recorded answers.
+func TestInfoAnswers(t *testing.T) {
+	if _, err := os.Stat("/bin/sh"); err != nil {
+		t.Skip("no /bin/sh")
+	}
+	cases := []struct {
+		answers []*agent.Response
+		want    string
+	}{
+		{[]*agent.Response{
+			{Message: &agent.Response_Keepalive{Keepalive: &agent.KeepaliveResponse{}}},
+			{Message: &agent.Response_Info{Info: &agent.InfoResponse{Wants: agent.EdgeType_BATCH}}},
+		}, ""},
+		{[]*agent.Response{{Message: &agent.Response_Info{Info: &agent.InfoResponse{Provides: 7}}}}, "UDF @u: unknown edge type 7 in its info response"},
+		{[]*agent.Response{{Message: &agent.Response_Info{Info: &agent.InfoResponse{Options: map[string]*agent.OptionInfo{"x": {ValueTypes: []agent.ValueType{9}}}}}}},
+			"UDF @u: unknown value type 9 of option x in its info response"},
+		{[]*agent.Response{{Message: &agent.Response_Error{Error: &agent.ErrorResponse{Error: "no license"}}}}, "UDF @u: no license"},
+		{[]*agent.Response{{Message: &agent.Response_Init{Init: &agent.InitResponse{Success: true}}}}, "UDF @u: answered the info request with an init response"},
+	}
+	for i, c := range cases {
+		var frames bytes.Buffer
+		for _, r := range c.answers {
+			if _, err := agent.WriteMessage(&frames, r, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		file := filepath.Join(t.TempDir(), "answer")
+		if err := os.WriteFile(file, frames.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		info, err := Info("u", FunctionConfig{Prog: "/bin/sh", Args: []string{"-c", "cat '" + file + "'; cat >/dev/null"}, Timeout: 2 * time.Second})
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%d: %v", i, err)
+		case c.want == "" && info.GetWants() != agent.EdgeType_BATCH:
+			t.Errorf("%d: got %v", i, info)
+		case c.want != "" && (err == nil || err.Error() != c.want):
+			t.Errorf("%d: got %v, want %q", i, err, c.want)
 		}
 	}
 }

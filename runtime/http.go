@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"bytes"
 	"compress/gzip"
 	"crypto/rand"
 	"encoding/hex"
@@ -148,12 +149,12 @@ func (h *Handler) serveWrite(w http.ResponseWriter, r *http.Request) {
 	var err error
 	if limit > 0 {
 		// The limit holds for the decompressed body too.
-		data, err = io.ReadAll(io.LimitReader(body, limit+1))
+		data, err = readBody(io.LimitReader(body, limit+1), r.ContentLength, limit+1)
 		if err == nil && int64(len(data)) > limit {
 			err = &http.MaxBytesError{Limit: limit}
 		}
 	} else {
-		data, err = io.ReadAll(body)
+		data, err = readBody(body, r.ContentLength, -1)
 	}
 	if err != nil {
 		if tooLarge(err) {
@@ -193,6 +194,19 @@ func (h *Handler) serveWrite(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// readBody reads a request body into one buffer sized by the declared
+// length (when it is known and within max, if max >= 0), so that a large
+// write is not copied again and again as the buffer grows.
+func readBody(r io.Reader, declared, max int64) ([]byte, error) {
+	if declared <= 0 || (max >= 0 && declared > max) || declared > 1<<30 {
+		return io.ReadAll(r)
+	}
+	var buf bytes.Buffer
+	buf.Grow(int(declared) + bytes.MinRead)
+	_, err := buf.ReadFrom(r)
+	return buf.Bytes(), err
 }
 
 func tooLarge(err error) bool {

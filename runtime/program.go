@@ -165,12 +165,7 @@ func (p *Program) Write(points []Point) error {
 	var wg sync.WaitGroup
 	errs := make([]error, len(p.Tasks))
 	for i, t := range p.Tasks {
-		var mine []Point
-		for _, pt := range points {
-			if t.Accepts(pt.Database, pt.RetentionPolicy, pt.Name) {
-				mine = append(mine, pt)
-			}
-		}
+		mine := acceptedBy(t, points)
 		if len(mine) == 0 {
 			continue
 		}
@@ -186,6 +181,24 @@ func (p *Program) Write(points []Point) error {
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// acceptedBy returns the points t accepts: points itself when it accepts
+// them all, as a task usually does, else a copy of those it accepts.
+func acceptedBy(t *Task, points []Point) []Point {
+	for i := range points {
+		if t.Accepts(points[i].Database, points[i].RetentionPolicy, points[i].Name) {
+			continue
+		}
+		mine := append([]Point(nil), points[:i]...)
+		for _, pt := range points[i+1:] {
+			if t.Accepts(pt.Database, pt.RetentionPolicy, pt.Name) {
+				mine = append(mine, pt)
+			}
+		}
+		return mine
+	}
+	return points
 }
 
 // writeSync delivers points on the caller's goroutine, point by point to

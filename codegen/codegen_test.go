@@ -57,18 +57,37 @@ func lambda(e ir.Expr) *ir.Lambda {
 // |where(lambda: "usage" > 50.0)|eval(lambda: "usage" * 2.0, lambda: count()).as('double', 'n')
 // |httpOut('out'), with the middle steps fused when fused is set.
 func fromWhereEval(fused bool) *ir.Program {
-	b := newBuilder("cpu")
-	root := b.prog.Nodes[0]
-	from := &ir.FromProps{Measurement: "cpu", GroupBy: ir.Dimensions{Tags: []string{"host"}}}
-	where := &ir.WhereProps{Lambda: lambda(ir.NewBinary(ir.Pos{}, stdlib.OpGt, ref("usage"), constExpr(stdlib.Float(50))))}
 	count := ir.NewFuncCall(ir.Pos{}, "count", nil)
-	eval := &ir.EvalProps{
+	return fromWhereEvalWith(fused, &ir.EvalProps{
 		Lambdas: []*ir.Lambda{
 			lambda(ir.NewBinary(ir.Pos{}, stdlib.OpMul, ref("usage"), constExpr(stdlib.Float(2)))),
 			{Expr: count, Stateful: true},
 		},
 		As: []string{"double", "n"},
+	})
+}
+
+// evalScopes is an eval whose second expression reads the first one's
+// result, whose third becomes a tag, and that keeps a tag it reads.
+func evalScopes() *ir.EvalProps {
+	return &ir.EvalProps{
+		Lambdas: []*ir.Lambda{
+			lambda(ir.NewBinary(ir.Pos{}, stdlib.OpMul, ref("usage"), constExpr(stdlib.Float(2)))),
+			lambda(ir.NewBinary(ir.Pos{}, stdlib.OpAdd, ref("double"), constExpr(stdlib.Float(1)))),
+			lambda(ir.NewBinary(ir.Pos{}, stdlib.OpAdd, ref("host"), constExpr(stdlib.String("!")))),
+		},
+		As:         []string{"double", "plus", "loud"},
+		Tags:       []string{"loud"},
+		Keep:       true,
+		KeepFields: []string{"plus", "host", "double"},
 	}
+}
+
+func fromWhereEvalWith(fused bool, eval *ir.EvalProps) *ir.Program {
+	b := newBuilder("cpu")
+	root := b.prog.Nodes[0]
+	from := &ir.FromProps{Measurement: "cpu", GroupBy: ir.Dimensions{Tags: []string{"host"}}}
+	where := &ir.WhereProps{Lambda: lambda(ir.NewBinary(ir.Pos{}, stdlib.OpGt, ref("usage"), constExpr(stdlib.Float(50))))}
 	var last *ir.Node
 	if fused {
 		steps := []*ir.Node{
@@ -168,12 +187,18 @@ func TestFusedMatchesSeparateNodes(t *testing.T) {
 	dir := t.TempDir()
 	var progs []gobuild.Program
 	for _, fused := range []bool{false, true} {
-		src, err := Generate(fromWhereEval(fused), Options{})
-		if err != nil {
-			t.Fatal(err)
+		for _, scopes := range []bool{false, true} {
+			prog := fromWhereEval(fused)
+			if scopes {
+				prog = fromWhereEvalWith(fused, evalScopes())
+			}
+			src, err := Generate(prog, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := map[bool]string{false: "separate", true: "fused"}[fused] + map[bool]string{false: "", true: "-scopes"}[scopes]
+			progs = append(progs, gobuild.Program{Name: name, Source: src, Output: filepath.Join(dir, name)})
 		}
-		name := map[bool]string{false: "separate", true: "fused"}[fused]
-		progs = append(progs, gobuild.Program{Name: name, Source: src, Output: filepath.Join(dir, name)})
 	}
 	if err := gobuild.Build(context.Background(), progs, gobuild.Options{CacheDir: testCache(), Vet: true}); err != nil {
 		t.Fatal(err)
@@ -205,14 +230,23 @@ func TestFusedMatchesSeparateNodes(t *testing.T) {
 		}
 		outs = append(outs, string(out))
 	}
-	if outs[0] != outs[1] {
-		t.Errorf("fused output differs:\nseparate: %s\nfused:    %s", outs[0], outs[1])
+	// progs: separate, separate-scopes, fused, fused-scopes.
+	if outs[0] != outs[2] {
+		t.Errorf("fused output differs:\nseparate: %s\nfused:    %s", outs[0], outs[2])
+	}
+	if outs[1] != outs[3] {
+		t.Errorf("fused output differs:\nseparate: %s\nfused:    %s", outs[1], outs[3])
+	}
+	for _, want := range []string{`"loud":"a!"`, `161`, `"host"`} {
+		if !strings.Contains(outs[3], want) {
+			t.Errorf("scopes output lacks %s: %s", want, outs[3])
+		}
 	}
 	// Host a: 60 passes (n=1), 80 passes (n=2); host b: 70 passes (n=1); the
 	// int 10i fails "usage" > 50.0's types? No: int > float compares, 10 is dropped.
 	for _, want := range []string{`"host":"a"`, `160`, `140`, `"n"`} {
-		if !strings.Contains(outs[1], want) {
-			t.Errorf("output lacks %s: %s", want, outs[1])
+		if !strings.Contains(outs[2], want) {
+			t.Errorf("output lacks %s: %s", want, outs[2])
 		}
 	}
 }

@@ -434,8 +434,16 @@ func (g *generator) evalStep(s *ir.Node, fn *fusedNode, p *ir.EvalProps, sv step
 				continue
 			}
 			kv := fmt.Sprintf("k%d", k)
+			out = append(out, jen.Id(kv).Op(":=").Add(sv.fields).Dot("Get").Call(jen.Lit(name)))
+			if referenced(p.Lambdas, name) {
+				// A tag the expressions read is in their scope, so it can be kept, as a field.
+				out = append(out, jen.If(jen.Id(kv).Dot("IsMissing").Call()).Block(
+					jen.If(jen.List(jen.Id("tag"), jen.Id("ok")).Op(":=").Add(sv.tags).Dot("Get").Call(jen.Lit(name)), jen.Id("ok")).Block(
+						jen.Id(kv).Op("=").Qual(std, "String").Call(jen.Id("tag")),
+					),
+				))
+			}
 			out = append(out,
-				jen.Id(kv).Op(":=").Add(sv.fields).Dot("Get").Call(jen.Lit(name)),
 				jen.If(jen.Id(kv).Dot("IsMissing").Call()).Block(
 					jen.Id("n").Dot("Error").Call(jen.Qual("fmt", "Errorf").Call(jen.Lit("error evaluating expression: cannot keep field %q, field does not exist"), jen.Lit(name))),
 					sv.drop,
@@ -462,6 +470,16 @@ func (g *generator) evalStep(s *ir.Node, fn *fusedNode, p *ir.EvalProps, sv step
 		out = append(out, jen.Add(sv.fields).Op("=").Qual(rt, "Fields").Values(items...))
 	}
 	return []jen.Code{jen.Block(out...)}
+}
+
+// referenced reports whether one of the lambdas reads the reference name.
+func referenced(ls []*ir.Lambda, name string) bool {
+	for _, l := range ls {
+		if containsStr(lambdaRefs(l), name) {
+			return true
+		}
+	}
+	return false
 }
 
 func uniqueSorted(v []string) []string {

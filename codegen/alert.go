@@ -103,8 +103,8 @@ func (g *generator) checked(code []jen.Code, n *ir.Node) []jen.Code {
 	return append(code, jen.If(jen.Err().Op(":=").Id(v).Dot("Err").Call(), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())))
 }
 
-// alertHandler emits the constructor of one handler: post, tcp and log are
-// implemented; the others are reported.
+// alertHandler emits the constructor of one handler: post, tcp and log here,
+// the service handlers in notify.go.
 func (g *generator) alertHandler(h *ir.Handler) jen.Code {
 	str := func(vs []stdlib.Value, i int) string {
 		if i < len(vs) && vs[i].Type() == stdlib.TypeString {
@@ -161,8 +161,7 @@ func (g *generator) alertHandler(h *ir.Handler) jen.Code {
 		}
 		return jen.Qual(rt, "NewLogHandler").Call(jen.Id("t"), jen.Qual(rt, "LogHandlerConfig").Values(cfg))
 	}
-	g.errorf(h.Pos, "not supported yet: the %s alert handler", h.Kind)
-	return nil
+	return g.notifyHandler(h)
 }
 
 // fileModeLit writes a file mode in octal: os.FileMode(0o644).

@@ -123,6 +123,7 @@ type Alert struct {
 // reported by Err (Kapacitor refuses such a task); the node then still runs,
 // producing no events.
 func NewAlert(t *Task, info NodeInfo, cfg AlertConfig) *Alert {
+	cfg = WithGlobalHandlers(t, cfg)
 	n := &Alert{Base: Base{Task: t, Info: info}, cfg: cfg, groups: map[GroupID]*alertGroup{}}
 	n.levels = [...]Lambda{nil, cfg.Info, cfg.Warn, cfg.Crit}
 	n.resets = [...]Lambda{nil, cfg.InfoReset, cfg.WarnReset, cfg.CritReset}

@@ -254,6 +254,27 @@ type influxqlGroup struct {
 	known bool // tags and dims are set (a group a barrier made has none yet)
 	red   reducer
 	kind  stdlib.Type // the field type red was made for
+	spare reducer     // a finished reducer that may be reset for the next reduction
+}
+
+// finish ends the group's current reduction; a reducer that can be reset is
+// kept for the next one, so that windows of a steady stream reuse it.
+func (g *influxqlGroup) finish() {
+	if _, ok := g.red.(resetter); ok {
+		g.spare = g.red
+	}
+	g.red = nil
+}
+
+// newReducer returns a reducer of n's function for values of type kind,
+// the group's spare one when it can be reset.
+func (n *InfluxQL) newReducer(g *influxqlGroup, kind stdlib.Type) reducer {
+	if r, ok := g.spare.(resetter); ok {
+		g.spare = nil
+		r.reset(kind)
+		return r.(reducer)
+	}
+	return newReducer(n.cfg, kind)
 }
 
 // NewInfluxQL returns the node of one InfluxQL function call.
@@ -313,7 +334,8 @@ func (n *InfluxQL) Point(p Point) {
 		if g.red != nil {
 			n.emit(p.Group, g)
 		}
-		g.name, g.time, g.red = p.Name, p.Time, nil
+		g.finish()
+		g.name, g.time = p.Name, p.Time
 	}
 	n.add(g, s)
 }
@@ -329,7 +351,8 @@ func (n *InfluxQL) Batch(b Batch) {
 	if !g.known {
 		g.tags, g.dims, g.known = b.Tags, b.Dimensions, true
 	}
-	g.time, g.red = b.TMax, nil
+	g.finish()
+	g.time = b.TMax
 	if n.spec.role == roleTransform {
 		n.transformBatch(g, b)
 		return
@@ -345,7 +368,7 @@ func (n *InfluxQL) Batch(b Batch) {
 	}
 	if g.red == nil {
 		// Nothing told the field's type: count and sum reduce as floats.
-		g.red, g.kind = newReducer(n.cfg, stdlib.TypeFloat), stdlib.TypeFloat
+		g.red, g.kind = n.newReducer(g, stdlib.TypeFloat), stdlib.TypeFloat
 	}
 	n.emit(b.Group, g)
 }
@@ -386,7 +409,7 @@ func (n *InfluxQL) add(g *influxqlGroup, s sample) bool {
 			n.Error(fmt.Errorf("cannot apply %s to %s field %q", n.cfg.Func, v.Type(), n.cfg.Field))
 			return false
 		}
-		g.red, g.kind = newReducer(n.cfg, v.Type()), v.Type()
+		g.red, g.kind = n.newReducer(g, v.Type()), v.Type()
 	}
 	switch {
 	case v.IsMissing():

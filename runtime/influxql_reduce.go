@@ -39,6 +39,7 @@ type result struct {
 type reducer interface {
 	add(s sample)
 	// emit returns the results so far. Transforms call it after each add.
+	// The slice may be reused by the next emit: callers consume it at once.
 	emit() []result
 }
 
@@ -154,13 +155,23 @@ func (r *sumReducer) emit() []result {
 	return []result{{time: 0, value: stdlib.Float(r.f)}}
 }
 
+// resetter is a reducer that can start over for values of type kind, as
+// if newly made; the InfluxQL node reuses such reducers from one window to
+// the next.
+type resetter interface {
+	reset(kind stdlib.Type)
+}
+
 // meanReducer averages floats or ints; an int sum wraps like InfluxDB's.
 type meanReducer struct {
 	kind  stdlib.Type
 	f     float64
 	i     int64
 	count uint32
+	out   [1]result // the result emit returns, valid until the next emit
 }
+
+func (r *meanReducer) reset(kind stdlib.Type) { *r = meanReducer{kind: kind} }
 
 func (r *meanReducer) add(s sample) {
 	if r.kind == stdlib.TypeInt {
@@ -176,7 +187,8 @@ func (r *meanReducer) emit() []result {
 	if r.kind == stdlib.TypeInt {
 		sum = float64(r.i)
 	}
-	return []result{{time: noTime, value: stdlib.Float(sum / float64(r.count))}}
+	r.out[0] = result{time: noTime, value: stdlib.Float(sum / float64(r.count))}
+	return r.out[:]
 }
 
 // spreadReducer returns max − min, in the input's type.

@@ -319,8 +319,7 @@ func (n *UDF) send(s *udfSession, req *agent.Request, flush bool) bool {
 	if s.keepaliveDue.Swap(false) {
 		ka := &agent.Request{Message: &agent.Request_Keepalive{Keepalive: &agent.KeepaliveRequest{Time: time.Now().UnixNano()}}}
 		if err := s.conn.SendBuffered(ka); err != nil {
-			s.fail(err)
-			n.failed(s, s.firstErr())
+			n.failed(s, s.writeFailed(err))
 			return false
 		}
 	}
@@ -334,8 +333,7 @@ func (n *UDF) send(s *udfSession, req *agent.Request, flush bool) bool {
 		err = s.conn.SendBuffered(req)
 	}
 	if err != nil {
-		s.fail(err)
-		n.failed(s, s.firstErr())
+		n.failed(s, s.writeFailed(err))
 		return false
 	}
 	return true
@@ -603,9 +601,7 @@ type udfSession struct {
 // UDF when none comes within its timeout.
 func (s *udfSession) request(req *agent.Request) (*agent.Response, error) {
 	if err := s.conn.Send(req); err != nil {
-		s.fail(err)
-		<-s.readDone
-		return nil, s.firstErr()
+		return nil, s.writeFailed(err)
 	}
 	timer := time.NewTimer(s.timeout)
 	defer timer.Stop()
@@ -648,7 +644,7 @@ func (s *udfSession) flush() {
 			return
 		case <-s.unflushed:
 			if err := s.conn.Flush(); err != nil {
-				s.fail(err)
+				s.writeFailed(err)
 				return
 			}
 		}
@@ -755,7 +751,7 @@ func (s *udfSession) watch() {
 			}
 			req := &agent.Request{Message: &agent.Request_Keepalive{Keepalive: &agent.KeepaliveRequest{Time: now.UnixNano()}}}
 			if sent, err := s.conn.TrySend(req); err != nil {
-				s.fail(err)
+				s.writeFailed(err)
 				return
 			} else if !sent {
 				s.keepaliveDue.Store(true)
@@ -763,7 +759,7 @@ func (s *udfSession) watch() {
 			if now.After(nextSnap) {
 				req := &agent.Request{Message: &agent.Request_Snapshot{Snapshot: &agent.SnapshotRequest{}}}
 				if sent, err := s.conn.TrySend(req); err != nil {
-					s.fail(err)
+					s.writeFailed(err)
 					return
 				} else if sent {
 					nextSnap = now.Add(s.snapshotEvery)
@@ -815,6 +811,19 @@ func (s *udfSession) fail(err error) {
 		s.conn.Kill()
 		s.signal()
 	}
+}
+
+// writeFailed handles a failed write and returns the session's failure. A
+// write fails mostly because the UDF has exited: its reader, which sees the
+// exit status, gets the time of the timeout to say so first.
+func (s *udfSession) writeFailed(err error) error {
+	select {
+	case <-s.readDone:
+	case <-time.After(s.timeout):
+	}
+	s.fail(err)
+	<-s.readDone
+	return s.firstErr()
 }
 
 func (s *udfSession) firstErr() error {

@@ -581,6 +581,7 @@ type udfSession struct {
 	lastSeen     atomic.Int64 // wall time of the last response, Unix ns
 	inputClosed  atomic.Bool
 	keepaliveDue atomic.Bool // the watchdog found the writer busy: the next send adds a keepalive
+	awaiting     atomic.Bool // a handshake request waits for its answer
 
 	mgmt      chan *agent.Response // handshake responses
 	wake      chan struct{}        // signalled when data or a failure arrives
@@ -600,6 +601,8 @@ type udfSession struct {
 // request sends a handshake request and waits for its answer, killing the
 // UDF when none comes within its timeout.
 func (s *udfSession) request(req *agent.Request) (*agent.Response, error) {
+	s.awaiting.Store(true)
+	defer s.awaiting.Store(false)
 	if err := s.conn.Send(req); err != nil {
 		return nil, s.writeFailed(err)
 	}
@@ -675,6 +678,10 @@ func (s *udfSession) read() {
 		switch m := r.Message.(type) {
 		case *agent.Response_Keepalive:
 		case *agent.Response_Info, *agent.Response_Init, *agent.Response_Restore:
+			if !s.awaiting.Load() {
+				s.fail(fmt.Errorf("sent %s nobody asked for", udf.ResponseName(r)))
+				continue
+			}
 			select {
 			case s.mgmt <- r:
 			default:

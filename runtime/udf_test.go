@@ -42,6 +42,7 @@ func TestUDFHelperProcess(t *testing.T) {
 //	garbage   writes bytes that are no frame at the first point
 //	error     answers the second point with an error response
 //	wrongedge declares stream -> stream but answers with a batch
+//	reinit    answers a point with an init response
 //	badinit   refuses its options
 func runTestUDF(mode string, in io.Reader, out io.Writer) int {
 	a := agent.New(in, out)
@@ -130,6 +131,9 @@ func (h *testUDF) Point(p *agent.Point) error {
 		}
 	case "wrongedge":
 		h.a.Responses <- &agent.Response{Message: &agent.Response_Begin{Begin: &agent.BeginBatch{}}}
+		return nil
+	case "reinit":
+		h.a.Responses <- &agent.Response{Message: &agent.Response_Init{Init: &agent.InitResponse{Success: true}}}
 		return nil
 	}
 	if p.FieldsInt == nil {
@@ -376,6 +380,7 @@ func TestUDFFailures(t *testing.T) {
 		{"garbage", "reading a response"},
 		{"error", "cannot handle point 2"},
 		{"wrongedge", "sent a batch, but it provides a stream edge"},
+		{"reinit", "sent an init response nobody asked for"},
 	}
 	for _, c := range cases {
 		t.Run(c.mode, func(t *testing.T) {

@@ -570,6 +570,10 @@ func fieldsOf(p *agent.Point) Fields {
 	return out
 }
 
+// maxUDFQueue bounds the data responses of a UDF waiting for the task, so
+// that a UDF that answers without end fails instead of exhausting memory.
+const maxUDFQueue = 1 << 20
+
 // udfSession is one run of a UDF: its connection and the goroutines that
 // read its responses and watch it.
 type udfSession struct {
@@ -696,7 +700,12 @@ func (s *udfSession) read() {
 		case *agent.Response_Begin, *agent.Response_Point, *agent.Response_End:
 			s.mu.Lock()
 			s.queue = append(s.queue, r)
+			flood := len(s.queue) > maxUDFQueue
 			s.mu.Unlock()
+			if flood {
+				s.fail(fmt.Errorf("sent over %d responses the task has not taken yet", maxUDFQueue))
+				continue
+			}
 			s.signal()
 		default:
 			s.fail(errors.New("sent an empty response"))

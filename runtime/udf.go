@@ -384,14 +384,12 @@ func (n *UDF) Batch(b Batch) {
 }
 
 // Barrier emits what the UDF sent so far. The barrier itself is not passed
-// on: the UDF's output is not aligned with its input.
+// on, as in Kapacitor: the UDF's output is not aligned with its input.
 func (n *UDF) Barrier(GroupID, int64) { n.deliver() }
 
-// DeleteGroup emits what the UDF sent so far and passes the deletion on.
-func (n *UDF) DeleteGroup(g GroupID) {
-	n.deliver()
-	n.EmitDeleteGroup(g)
-}
+// DeleteGroup emits what the UDF sent so far. The deletion is not passed
+// on, as in Kapacitor: the UDF's output groups are its own.
+func (n *UDF) DeleteGroup(GroupID) { n.deliver() }
 
 // Done closes the UDF's input, emits everything it sends until it ends its
 // output, and passes Done on. A UDF that sends nothing for its timeout is
@@ -440,8 +438,9 @@ func (n *UDF) response(r *agent.Response) error {
 			return fmt.Errorf("sent a point outside a batch, but it provides a batch edge")
 		}
 		p := m.Point
-		dims := Dimensions{ByName: p.GetByName(), TagNames: append([]string(nil), p.GetDimensions()...)}
-		sort.Strings(dims.TagNames)
+		// The group is rebuilt from the dimensions in the order the UDF
+		// gives them, as Kapacitor does; the group string is ignored.
+		dims := Dimensions{ByName: p.GetByName(), TagNames: p.GetDimensions()}
 		tags := tagsFromMap(p.GetTags())
 		n.EmitPoint(Point{
 			Name:            p.GetName(),

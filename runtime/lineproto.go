@@ -70,8 +70,19 @@ func ParseLines(body []byte, db, rp string, precision, now int64) ([]Point, erro
 	}
 	lp := getLineParser()
 	defer putLineParser(lp)
-	var errs []error
 	points := make([]Point, 0, bytes.Count(body, []byte{'\n'})+1)
+	if pts, ok := lp.parseBody(body, db, rp, precision, now, points); ok {
+		if len(pts) == 0 {
+			return nil, nil
+		}
+		return pts, nil
+	}
+	return lp.parseEachLine(body, db, rp, precision, now, points)
+}
+
+// parseEachLine is ParseLines line by line, with a decoder per line.
+func (lp *lineParser) parseEachLine(body []byte, db, rp string, precision, now int64, points []Point) ([]Point, error) {
+	var errs []error
 	lineNo := 0
 	for len(body) > 0 {
 		lineNo++
@@ -98,6 +109,28 @@ func ParseLines(body []byte, db, rp string, precision, now int64) ([]Point, erro
 		points = nil
 	}
 	return points, errors.Join(errs...)
+}
+
+// parseBody is the fast path of ParseLines: one decoder for the whole body
+// instead of one per line. It applies only to a body without quotes and
+// backslashes, where a newline can only end a line, and only when every
+// line is good; otherwise it reports false and ParseLines parses the body
+// line by line, which words the errors.
+func (lp *lineParser) parseBody(body []byte, db, rp string, precision, now int64, points []Point) ([]Point, bool) {
+	if bytes.ContainsAny(body, "\"\\") {
+		return nil, false
+	}
+	dec := lineprotocol.NewDecoderWithBytes(body)
+	for dec.Next() {
+		p, reason := lp.parseEntry(dec, nil, precision, now)
+		if reason != "" {
+			return nil, false
+		}
+		p.Database = db
+		p.RetentionPolicy = rp
+		points = append(points, p)
+	}
+	return points, true
 }
 
 // ParseLine parses one line-protocol line (precision nanoseconds per unit,
@@ -166,6 +199,12 @@ func (lp *lineParser) parse(line []byte, precision, now int64) (Point, string) {
 	if !dec.Next() {
 		return Point{}, "missing measurement"
 	}
+	return lp.parseEntry(dec, line, precision, now)
+}
+
+// parseEntry decodes the entry dec is at; line is its text, for the wording
+// of failures.
+func (lp *lineParser) parseEntry(dec *lineprotocol.Decoder, line []byte, precision, now int64) (Point, string) {
 	name, err := dec.Measurement()
 	if err != nil {
 		return Point{}, reason(line, err)

@@ -223,3 +223,61 @@ func TestParseTimestamp(t *testing.T) {
 		}
 	}
 }
+
+// fastPathBodies are bodies for the check that the whole-body decoder
+// agrees with the line-by-line one.
+var fastPathBodies = []string{
+	"cpu,host=a value=1 1\ncpu,host=b value=2i 2\n",
+	"cpu value=1 1\r\ncpu value=2 2\r\n",
+	"cpu value=1 1\r\n",
+	"cpu value=1 1\r",
+	"cpu value=1\rcpu value=2\n",
+	"  cpu value=1 1\n\t\n# c\n  # c2\n\n",
+	"cpu value=1 1 \n",
+	"cpu value=1 1\t\n",
+	"cpu  value=1  1\n",
+	"cpu value=1,value=2 1\n",
+	"cpu,b=1,a=2 z=1,y=t,x=F 5\n",
+	"cpu,a=1,a=2 v=1 1\n",
+	"cpu\n", "cpu \n", "cpu v=\n", "cpu v=1 x\n", ",a=1 v=1\n", "cpu,a v=1\n",
+	"cpu v=1u 1\n", "cpu v=1 99999999999999999999\n", "cpu v=1 -1\n", "cpu v=1 +1\n",
+	"# \x00\ncpu v=1\n", "cpu v=1\n\x00\n", "cpu v=1,\n", "cpu, v=1\n", "cpu v=1 1 2\n",
+	"cpu\rx v=1\n", "cpu v=1\n\r\n",
+}
+
+func checkFastPath(t *testing.T, body []byte) {
+	t.Helper()
+	lp := &lineParser{strs: map[string]string{}}
+	fast, ok := lp.parseBody(body, "db", "rp", 1, 1e18, nil)
+	if !ok {
+		return
+	}
+	slow, err := lp.parseEachLine(body, "db", "rp", 1, 1e18, nil)
+	if err != nil {
+		t.Fatalf("%q: the whole-body decoder accepts it, line by line: %v", body, err)
+	}
+	if len(fast) != len(slow) {
+		t.Fatalf("%q: %d points from the whole-body decoder, %d line by line", body, len(fast), len(slow))
+	}
+	for i := range fast {
+		f, s := fast[i], slow[i]
+		if f.Name != s.Name || f.Time != s.Time || !slices.Equal(f.Tags, s.Tags) || !slices.Equal(f.Fields, s.Fields) {
+			t.Fatalf("%q: point %d is %+v from the whole-body decoder, %+v line by line", body, i, f, s)
+		}
+	}
+}
+
+func TestParseLinesFastPathAgrees(t *testing.T) {
+	for _, b := range fastPathBodies {
+		checkFastPath(t, []byte(b))
+	}
+}
+
+// FuzzParseLinesFastPath checks that whatever the whole-body decoder
+// accepts, the line-by-line decoder accepts too, with the same points.
+func FuzzParseLinesFastPath(f *testing.F) {
+	for _, b := range fastPathBodies {
+		f.Add([]byte(b))
+	}
+	f.Fuzz(checkFastPath)
+}

@@ -681,14 +681,15 @@ func (s *udfSession) read() {
 		switch m := r.Message.(type) {
 		case *agent.Response_Keepalive:
 		case *agent.Response_Info, *agent.Response_Init, *agent.Response_Restore:
+			// An answer nobody asked for is logged and ignored, as Kapacitor does.
 			if !s.awaiting.Load() {
-				s.fail(fmt.Errorf("sent %s nobody asked for", udf.ResponseName(r)))
+				s.logUnexpected(r)
 				continue
 			}
 			select {
 			case s.mgmt <- r:
 			default:
-				s.fail(fmt.Errorf("sent %s nobody asked for", udf.ResponseName(r)))
+				s.logUnexpected(r)
 			}
 		case *agent.Response_Snapshot:
 			s.mu.Lock()
@@ -709,6 +710,14 @@ func (s *udfSession) read() {
 		default:
 			s.fail(errors.New("sent an empty response"))
 		}
+	}
+}
+
+// logUnexpected logs a management response that answers no request.
+func (s *udfSession) logUnexpected(r *agent.Response) {
+	n := s.node
+	if n.Task != nil && n.Task.Log != nil {
+		n.Task.Log.Error(fmt.Sprintf("UDF %s sent %s nobody asked for: ignored", n.name(), udf.ResponseName(r)), "node", n.Info.Name, "pos", n.Info.Pos)
 	}
 }
 

@@ -3,10 +3,12 @@ package runtime
 import (
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	goruntime "runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -42,7 +44,7 @@ func TestUDFHelperProcess(t *testing.T) {
 //	garbage   writes bytes that are no frame at the first point
 //	error     answers the second point with an error response
 //	wrongedge declares stream -> stream but answers with a batch
-//	reinit    answers a point with an init response
+//	reinit    answers each point with an init response, then the point
 //	badinit   refuses its options
 func runTestUDF(mode string, in io.Reader, out io.Writer) int {
 	a := agent.New(in, out)
@@ -134,7 +136,6 @@ func (h *testUDF) Point(p *agent.Point) error {
 		return nil
 	case "reinit":
 		h.a.Responses <- &agent.Response{Message: &agent.Response_Init{Init: &agent.InitResponse{Success: true}}}
-		return nil
 	}
 	if p.FieldsInt == nil {
 		p.FieldsInt = map[string]int64{}
@@ -380,7 +381,6 @@ func TestUDFFailures(t *testing.T) {
 		{"garbage", "reading a response"},
 		{"error", "cannot handle point 2"},
 		{"wrongedge", "sent a batch, but it provides a stream edge"},
-		{"reinit", "sent an init response nobody asked for"},
 	}
 	for _, c := range cases {
 		t.Run(c.mode, func(t *testing.T) {
@@ -413,6 +413,52 @@ func TestUDFFailures(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestUDFUnaskedAnswer checks that an init response nobody asked for is
+// logged and ignored, as Kapacitor does.
+func TestUDFUnaskedAnswer(t *testing.T) {
+	checkNoLeak(t)
+	var logs strings.Builder
+	c := NewConfig()
+	c.Section("udf").(*udf.Config).Functions = map[string]udf.FunctionConfig{"test": processUDF(t, "reinit")}
+	out := &sink{}
+	var node *UDF
+	task, err := NewTask(TaskSpec{Name: "unasked", Build: func(tk *Task) error {
+		n, err := NewUDF(tk, NodeInfo{Name: "test1"}, UDFConfig{UDF: "test"})
+		node = n
+		if err == nil {
+			tk.Stream().AddChild(n)
+			n.AddChild(out)
+		}
+		return err
+	}}, c, nil, slog.New(slog.NewTextHandler(&lockedWriter{w: &logs}, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	task.deliverPoint(udfPoint(1))
+	task.Done()
+	if err := node.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.pts) != 1 {
+		t.Errorf("got %v, want the point", out.lines)
+	}
+	if !strings.Contains(logs.String(), "UDF @test sent an init response nobody asked for: ignored") {
+		t.Errorf("not logged:\n%s", logs.String())
+	}
+}
+
+// lockedWriter serializes the writes of loggers on several goroutines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 func TestUDFRestart(t *testing.T) {

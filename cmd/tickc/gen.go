@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 
 	"github.com/urfave/cli/v2"
@@ -14,7 +16,7 @@ func genCommand() *cli.Command {
 	flags := append([]cli.Flag{
 		&cli.StringFlag{Name: "o", Usage: "write the Go source to `FILE` (default: stdout)"},
 		&cli.StringFlag{Name: "package", Value: "main", Usage: "the generated file's package `NAME`; other than main it exports Spec() instead of main"},
-		&cli.BoolFlag{Name: "check", Usage: "write nothing; exit 1 when the file given with -o is not what gen would write"},
+		&cli.BoolFlag{Name: "check", Usage: "write nothing; exit 1 and print a unified diff when the file given with -o is not what gen would write"},
 	}, compileFlags()...)
 	return &cli.Command{
 		Name:      "gen",
@@ -40,8 +42,12 @@ func runGen(c *cli.Context) error {
 			return usagef("gen --check needs the file to check with -o")
 		}
 		have, err := os.ReadFile(out)
-		if err != nil || !bytes.Equal(have, src) {
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return cli.Exit("tickc: "+err.Error(), exitDiag)
+		}
+		if !bytes.Equal(have, src) {
 			fmt.Fprintf(c.App.ErrWriter, "%s is stale: run tickc gen -o %s %s\n", out, out, cs.path)
+			fmt.Fprint(c.App.Writer, unifiedDiff(out, string(have), string(src)))
 			return cli.Exit("", exitDiag)
 		}
 		return nil

@@ -26,6 +26,7 @@ type HTTPOut struct {
 	rows   []outData // one per group, in group creation order
 	groups []GroupID // the group of each row
 	index  map[GroupID]int
+	last   int // the slot of the latest data, tried before the index; -1: none
 }
 
 // outData is the latest data of one group of an httpOut node.
@@ -54,7 +55,7 @@ func (d *outData) row() *Row {
 
 // NewHTTPOut creates an httpOut node and registers its endpoint with the task.
 func NewHTTPOut(t *Task, info NodeInfo, cfg HTTPOutConfig) *HTTPOut {
-	n := &HTTPOut{endpoint: cfg.Endpoint, index: map[GroupID]int{}}
+	n := &HTTPOut{endpoint: cfg.Endpoint, index: map[GroupID]int{}, last: -1}
 	n.Task = t
 	n.Info = info
 	if t != nil {
@@ -69,6 +70,9 @@ func (n *HTTPOut) Endpoint() string { return n.endpoint }
 // slot returns the index of g's row, creating the group at the end. The
 // caller holds n.mu.
 func (n *HTTPOut) slot(g GroupID) int {
+	if n.last >= 0 && n.groups[n.last] == g {
+		return n.last // a run of data of one group, or ungrouped data
+	}
 	i, ok := n.index[g]
 	if !ok {
 		i = len(n.rows)
@@ -76,6 +80,7 @@ func (n *HTTPOut) slot(g GroupID) int {
 		n.rows = append(n.rows, outData{})
 		n.groups = append(n.groups, g)
 	}
+	n.last = i
 	return i
 }
 
@@ -113,6 +118,7 @@ func (n *HTTPOut) DeleteGroup(g GroupID) {
 	n.mu.Lock()
 	if i, ok := n.index[g]; ok {
 		delete(n.index, g)
+		n.last = -1
 		n.rows = append(n.rows[:i], n.rows[i+1:]...)
 		n.groups = append(n.groups[:i], n.groups[i+1:]...)
 		for j := i; j < len(n.groups); j++ {

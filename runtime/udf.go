@@ -379,7 +379,7 @@ func (n *UDF) Batch(b Batch) {
 			return
 		}
 	}
-	end := &agent.EndBatch{Name: b.Name, Group: group, Tmax: b.TMax, Tags: tags, ByName: b.Dimensions.ByName}
+	end := &agent.EndBatch{Name: b.Name, Group: group, Tmax: b.TMax, Tags: tags}
 	n.send(s, &agent.Request{Message: &agent.Request_End{End: end}}, false)
 }
 
@@ -539,34 +539,33 @@ func setFields(pt *agent.Point, fs Fields) {
 	}
 }
 
-// fieldsOf returns the fields of a point the UDF sent, sorted by key.
+// fieldsOf returns the fields of a point the UDF sent, sorted by key. A key
+// in several maps keeps the value of the last of string, int, double and
+// bool, as Kapacitor merges them.
 func fieldsOf(p *agent.Point) Fields {
 	n := len(p.GetFieldsDouble()) + len(p.GetFieldsInt()) + len(p.GetFieldsString()) + len(p.GetFieldsBool())
 	if n == 0 {
 		return nil
 	}
-	fs := make(Fields, 0, n)
-	for k, v := range p.GetFieldsDouble() {
-		fs = append(fs, Field{k, stdlib.Float(v)})
+	merged := make(map[string]stdlib.Value, n)
+	for k, v := range p.GetFieldsString() {
+		merged[k] = stdlib.String(v)
 	}
 	for k, v := range p.GetFieldsInt() {
-		fs = append(fs, Field{k, stdlib.Int(v)})
+		merged[k] = stdlib.Int(v)
 	}
-	for k, v := range p.GetFieldsString() {
-		fs = append(fs, Field{k, stdlib.String(v)})
+	for k, v := range p.GetFieldsDouble() {
+		merged[k] = stdlib.Float(v)
 	}
 	for k, v := range p.GetFieldsBool() {
-		fs = append(fs, Field{k, stdlib.Bool(v)})
+		merged[k] = stdlib.Bool(v)
+	}
+	fs := make(Fields, 0, len(merged))
+	for k, v := range merged {
+		fs = append(fs, Field{k, v})
 	}
 	sort.Slice(fs, func(i, j int) bool { return fs[i].Key < fs[j].Key })
-	// A key in two maps keeps one value: the first in key order after sorting.
-	out := fs[:1]
-	for _, f := range fs[1:] {
-		if f.Key != out[len(out)-1].Key {
-			out = append(out, f)
-		}
-	}
-	return out
+	return fs
 }
 
 // maxUDFQueue bounds the data responses of a UDF waiting for the task, so

@@ -655,3 +655,18 @@ func TestUDFSnapshotRestore(t *testing.T) {
 		t.Errorf("outputs %v: the restarted UDF did not continue from the count 2", out.lines)
 	}
 }
+
+func TestUDFFieldsOf(t *testing.T) {
+	got := fieldsOf(&agent.Point{
+		FieldsString: map[string]string{"a": "s", "b": "s", "c": "s", "d": "s"},
+		FieldsInt:    map[string]int64{"b": 1, "c": 1, "d": 1},
+		FieldsDouble: map[string]float64{"c": 2.5, "d": 2.5},
+		FieldsBool:   map[string]bool{"d": true},
+	})
+	if s := showFields(got); s != `{a="s",b=1i,c=2.5,d=true}` {
+		t.Errorf("got %s, want the last of string, int, double, bool per key", s)
+	}
+	if fieldsOf(&agent.Point{}) != nil {
+		t.Error("no fields must give nil")
+	}
+}

@@ -88,7 +88,7 @@ func TestAlertEmitterRejects(t *testing.T) {
 		h    *ir.Handler
 		want string
 	}{
-		{&ir.Handler{Kind: "slack", Pos: pos}, "test.tick:9:4: not supported yet: the slack alert handler"},
+		{&ir.Handler{Kind: "hipChat", Pos: pos}, "test.tick:9:4: not supported: the hipChat alert handler"},
 		{&ir.Handler{Kind: "post", Pos: pos}, "test.tick:9:4: post needs a URL"},
 		{&ir.Handler{Kind: "post", Pos: pos, Props: []ir.Call{{Name: "endpoint", Args: []stdlib.Value{str("x")}, Pos: pos}}},
 			"test.tick:9:4: not supported yet: post endpoints"},

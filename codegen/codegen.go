@@ -134,35 +134,70 @@ func (g *generator) spec() jen.Code {
 	}))
 }
 
-// buildBody is the body of the build function: every node in the program's
-// topological order, each constructed and then linked below its parents.
+// buildBody is the body of the build function: every node constructed in
+// the program's topological order (the query nodes of a batch task first, in
+// the order the script defines them, since that order numbers their inputs),
+// then every edge, each parent's children in the order the script links
+// them, which is the order the runtime passes data to them.
 func (g *generator) buildBody() []jen.Code {
 	var body []jen.Code
-	for _, n := range g.prog.Nodes {
-		code := g.node(n)
-		if code == nil {
-			continue
+	order := make([]*ir.Node, 0, len(g.prog.Nodes))
+	queued := map[*ir.Node]bool{}
+	add := func(n *ir.Node) {
+		if !queued[n] {
+			queued[n] = true
+			order = append(order, n)
 		}
-		body = append(body, code...)
-		body = append(body, g.links(n)...)
+	}
+	if root := g.prog.Root(); root != nil {
+		add(root)
+		for _, c := range root.Children {
+			if c.Kind == ir.KindQuery || c.Kind == ir.KindQueryFlux {
+				add(c)
+			}
+		}
+	}
+	for _, n := range g.prog.Nodes {
+		add(n)
+	}
+	for _, n := range order {
+		body = append(body, g.node(n)...)
+	}
+	var links []jen.Code
+	for _, n := range order {
+		links = append(links, g.links(n)...)
+	}
+	if len(links) > 0 {
+		body = append(body, jen.Line(), jen.Comment("Link the nodes, each parent's children in script order."))
+		body = append(body, links...)
 	}
 	return append(body, jen.Return(jen.Nil()))
 }
 
-// links adds n below each of its parents, in the order they were linked.
+// links adds n's children below it, in the order they were linked. A join or
+// union takes each parent on its own input.
 func (g *generator) links(n *ir.Node) []jen.Code {
 	var out []jen.Code
-	for i, parent := range n.Parents {
-		pv, ok := g.vars[parent]
-		if !ok || g.vars[n] == "" {
+	pv, ok := g.vars[n]
+	if !ok {
+		return nil
+	}
+	for _, c := range n.Children {
+		cv, ok := g.vars[c]
+		if !ok {
 			continue
 		}
-		if parent.Kind == ir.KindBatch && (n.Kind == ir.KindQuery || n.Kind == ir.KindQueryFlux) {
+		if n.Kind == ir.KindBatch && (c.Kind == ir.KindQuery || c.Kind == ir.KindQueryFlux) {
 			continue // t.NewQuery links query nodes below the batch root
 		}
-		child := jen.Id(g.vars[n])
-		if multiInput(n) {
-			child = jen.Id(g.vars[n]).Dot("Input").Call(jen.Lit(i))
+		child := jen.Id(cv)
+		if multiInput(c) {
+			for i, p := range c.Parents {
+				if p == n {
+					out = append(out, jen.Id(pv).Dot("AddChild").Call(jen.Id(cv).Dot("Input").Call(jen.Lit(i))))
+				}
+			}
+			continue
 		}
 		out = append(out, jen.Id(pv).Dot("AddChild").Call(child))
 	}

@@ -31,7 +31,6 @@ func build(t *tickrt.Task) error {
 		Measurement: "cpu",
 	})
 	t.AddMeasurement("cpu")
-	stream.AddChild(from)
 	alert := tickrt.NewAlert(t, tickrt.NodeInfo{
 		Name: "alert2",
 		Pos:  "input.tick:7:6",
@@ -50,11 +49,14 @@ func build(t *tickrt.Task) error {
 	if err := alert.Err(); err != nil {
 		return err
 	}
-	from.AddChild(alert)
 	httpOut := tickrt.NewHTTPOut(t, tickrt.NodeInfo{
 		Name: "http_out3",
 		Pos:  "input.tick:16:6",
 	}, tickrt.HTTPOutConfig{Endpoint: "alerts"})
+
+	// Link the nodes, each parent's children in script order.
+	stream.AddChild(from)
+	from.AddChild(alert)
 	alert.AddChild(httpOut)
 	return nil
 }

@@ -34,11 +34,13 @@ func build(t *tickrt.Task) error {
 		Pos:  "input.tick:3:6",
 	}
 	t.AddMeasurement("cpu")
-	stream.AddChild(fromFused)
 	httpOut := tickrt.NewHTTPOut(t, tickrt.NodeInfo{
 		Name: "http_out4",
 		Pos:  "input.tick:9:6",
 	}, tickrt.HTTPOutConfig{Endpoint: "out"})
+
+	// Link the nodes, each parent's children in script order.
+	stream.AddChild(fromFused)
 	fromFused.AddChild(httpOut)
 	return nil
 }

@@ -31,14 +31,12 @@ func build(t *tickrt.Task) error {
 		Where:       &from1WhereLambda{},
 	})
 	t.AddMeasurement("cpu")
-	stream.AddChild(from)
 	where := tickrt.NewWhere(t, tickrt.NodeInfo{
 		Name: "where2",
 		Pos:  "input.tick:6:6",
 	}, tickrt.WhereConfig{Lambda: func() tickrt.Lambda {
 		return &where2Lambda{}
 	}})
-	from.AddChild(where)
 	eval := tickrt.NewEval(t, tickrt.NodeInfo{
 		Name: "eval3",
 		Pos:  "input.tick:7:6",
@@ -51,11 +49,15 @@ func build(t *tickrt.Task) error {
 		}},
 		Refs: [][]string{{"usage"}, {"host"}},
 	})
-	where.AddChild(eval)
 	httpOut := tickrt.NewHTTPOut(t, tickrt.NodeInfo{
 		Name: "http_out4",
 		Pos:  "input.tick:9:6",
 	}, tickrt.HTTPOutConfig{Endpoint: "out"})
+
+	// Link the nodes, each parent's children in script order.
+	stream.AddChild(from)
+	from.AddChild(where)
+	where.AddChild(eval)
 	eval.AddChild(httpOut)
 	return nil
 }

@@ -35,7 +35,6 @@ func build(t *tickrt.Task) error {
 		Pos:  "input.tick:4:6",
 	}
 	t.AddMeasurement("house")
-	stream.AddChild(fromFused)
 	influxDBOut := tickrt.NewInfluxDBOut(t, tickrt.NodeInfo{
 		Name: "influxdb_out3",
 		Pos:  "input.tick:8:6",
@@ -51,6 +50,9 @@ func build(t *tickrt.Task) error {
 			Value: "tickc",
 		}},
 	})
+
+	// Link the nodes, each parent's children in script order.
+	stream.AddChild(fromFused)
 	fromFused.AddChild(influxDBOut)
 	return nil
 }

@@ -35,11 +35,13 @@ func build(t *tickrt.Task) error {
 		Pos:  "input.tick:3:6",
 	}
 	t.AddMeasurement("cpu")
-	stream.AddChild(fromFused)
 	httpOut := tickrt.NewHTTPOut(t, tickrt.NodeInfo{
 		Name: "http_out3",
 		Pos:  "input.tick:9:6",
 	}, tickrt.HTTPOutConfig{Endpoint: "out"})
+
+	// Link the nodes, each parent's children in script order.
+	stream.AddChild(fromFused)
 	fromFused.AddChild(httpOut)
 	return nil
 }

@@ -35,11 +35,13 @@ func build(t *tickrt.Task) error {
 		Pos:  "input.tick:4:6",
 	}
 	t.AddMeasurement("cpu")
-	stream.AddChild(fromFused)
 	httpOut := tickrt.NewHTTPOut(t, tickrt.NodeInfo{
 		Name: "http_out4",
 		Pos:  "input.tick:10:6",
 	}, tickrt.HTTPOutConfig{Endpoint: "out"})
+
+	// Link the nodes, each parent's children in script order.
+	stream.AddChild(fromFused)
 	fromFused.AddChild(httpOut)
 	return nil
 }

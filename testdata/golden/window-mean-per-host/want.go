@@ -31,7 +31,6 @@ func build(t *tickrt.Task) error {
 		Measurement: "cpu",
 	})
 	t.AddMeasurement("cpu")
-	stream.AddChild(from)
 	window := tickrt.NewWindow(t, tickrt.NodeInfo{
 		Name: "window2",
 		Pos:  "input.tick:6:6",
@@ -39,7 +38,6 @@ func build(t *tickrt.Task) error {
 		Every:  2 * time.Second,
 		Period: 2 * time.Second,
 	})
-	from.AddChild(window)
 	mean := tickrt.NewInfluxQL(t, tickrt.NodeInfo{
 		Name: "mean3",
 		Pos:  "input.tick:9:6",
@@ -48,11 +46,15 @@ func build(t *tickrt.Task) error {
 		Field:      "usage",
 		Func:       tickrt.InfluxQLMean,
 	})
-	window.AddChild(mean)
 	httpOut := tickrt.NewHTTPOut(t, tickrt.NodeInfo{
 		Name: "http_out4",
 		Pos:  "input.tick:11:6",
 	}, tickrt.HTTPOutConfig{Endpoint: "out"})
+
+	// Link the nodes, each parent's children in script order.
+	stream.AddChild(from)
+	from.AddChild(window)
+	window.AddChild(mean)
 	mean.AddChild(httpOut)
 	return nil
 }

@@ -143,10 +143,12 @@ func TestPowerAlertExample(t *testing.T) {
 	if err := os.WriteFile(input, []byte(srpl), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	start := time.Now()
 	out, err := exec.Command(bin, "replay", "--config", cfg, "--input", input, "--clock-zero", "1971-01-01T00:00:00Z", "--duration", "20s").CombinedOutput()
 	if err != nil {
 		t.Fatalf("replay: %v\n%s", err, out)
 	}
+	t.Logf("replay took %v", time.Since(start))
 
 	row := func(ts string, dur int64, v string) string {
 		return `/api/test {"series":[{"name":"house","tags":{"alertID":"Power_Consumption_Rule:nil","level":"CRITICAL","metric":"ljz"},` +

@@ -39,8 +39,13 @@ type goldenCase struct {
 
 // TestGolden compiles every testdata/golden/NAME/input.tick, compares the
 // generated Go with want.go (or the diagnostics with want.err), builds every
-// program in one go build, replays input.srpl through it and compares the
-// output with want.out.
+// program in one go build (vetted), replays input.srpl through it and
+// compares the output with want.out.
+//
+// The task is named "task" and reads db.rp. A case whose name ends in
+// -without-optimization is compiled with -O0. The replay runs with
+// --clock-zero 1971-01-01T00:00:00Z --duration 1h unless the case has an
+// args file, which then holds the replay flags.
 func TestGolden(t *testing.T) {
 	root := filepath.Join("..", "testdata", "golden")
 	entries, err := os.ReadDir(root)

@@ -22,6 +22,9 @@ func Serve(ctx context.Context, p *Program, ln net.Listener, cfg *Config, log *s
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	for _, t := range p.Tasks {
+		t.discardAlerts = true
+	}
 	p.Start()
 	stopLive, err := startLive(p, cfg, log)
 	if err != nil {

@@ -72,8 +72,9 @@ type Task struct {
 	outs       []*HTTPOut     // in creation order
 	influxOuts []*InfluxDBOut // in creation order
 
-	alertMu sync.Mutex
-	alerts  [][]byte
+	alertMu       sync.Mutex
+	alerts        [][]byte
+	discardAlerts bool // set by Serve: nobody reads recorded alerts there
 
 	timerSeq   uint64
 	pending    timerHeap           // armed timers on a replay clock
@@ -224,8 +225,12 @@ func (t *Task) HTTPOut(endpoint string) *HTTPOut {
 
 // RecordAlert records the body of one alert event (the JSON the post handler
 // sends, with or without its trailing newline). Replay prints the recorded
-// events as its "alerts" array. It is safe for concurrent use.
+// events as its "alerts" array. A served task keeps nothing, so a long-running
+// program does not grow with every event. It is safe for concurrent use.
 func (t *Task) RecordAlert(body []byte) {
+	if t.discardAlerts {
+		return
+	}
 	b := make([]byte, len(body))
 	copy(b, body)
 	t.alertMu.Lock()

@@ -32,6 +32,8 @@ type Handler struct {
 	Program *Program
 	Config  *Config
 	Log     *slog.Logger
+
+	metrics metricsCache // the Prometheus handler of /metrics, made on first use
 }
 
 // NewHandler returns the HTTP API of p.
@@ -101,6 +103,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		default:
 			h.notFound(rec)
 		}
+	case isOpsPath(path):
+		h.serveOps(rec, r, path)
 	case strings.HasPrefix(path, BasePath+"/tasks/") && r.Method == http.MethodGet:
 		h.serveHTTPOut(rec, r, strings.TrimPrefix(path, BasePath+"/tasks/"))
 	case strings.HasPrefix(path, BasePath+"/debug/pprof/") && h.Config.HTTP.PprofEnabled:

@@ -12,6 +12,7 @@ import (
 	"github.com/tickc/tickc/ir"
 	"github.com/tickc/tickc/ir/passes"
 	"github.com/tickc/tickc/parser"
+	tickrt "github.com/tickc/tickc/runtime"
 )
 
 func showCommand() *cli.Command {
@@ -22,14 +23,17 @@ func showCommand() *cli.Command {
 		Description: "show lowers the script and prints its pipeline in the DOT format of\n" +
 			"kapacitor show: \"digraph TASK {\" then one \"parent -> child;\" line per edge\n" +
 			"in Kapacitor's node order and names (the batch source's edges are not shown).\n" +
-			"With --ir it prints tickc's IR instead, after lowering or after the pass\n" +
-			"named by --after.",
+			"With --svg (or --format svg) it draws the pipeline as an SVG image\n" +
+			"instead, each node with its position in the script. With --ir it prints\n" +
+			"tickc's IR instead, after lowering or after the pass named by --after.",
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{Name: "dbrp", Usage: "a database and retention policy `DB.RP` the task reads (repeatable)"},
 			&cli.StringFlag{Name: "vars", Usage: "a JSON `FILE` of define-time vars, as kapacitor define -vars takes"},
 			&cli.StringFlag{Name: "task", Usage: "the task `NAME` (default: the script's file name without .tick)"},
 			&cli.StringFlag{Name: "type", Usage: "the task type, `stream` or `batch` (default: from the script)"},
 			&cli.BoolFlag{Name: "ir", Usage: "print the IR instead of DOT"},
+			&cli.BoolFlag{Name: "svg", Usage: "draw the pipeline as SVG instead of DOT (the same as --format svg)"},
+			&cli.StringFlag{Name: "format", Value: "dot", Usage: "the output `FORMAT`: dot or svg"},
 			&cli.StringFlag{Name: "after", Usage: "with --ir, print the IR after the pass `PASS` (lower, " + passNames() + ")"},
 		},
 		Action: runShow,
@@ -73,7 +77,19 @@ func runShow(c *cli.Context) error {
 		if c.String("after") != "" {
 			return usagef("--after needs --ir")
 		}
-		fmt.Fprintln(c.App.Writer, dotGraph(prog))
+		format := c.String("format")
+		if c.Bool("svg") {
+			format = "svg"
+		}
+		switch format {
+		case "dot":
+			fmt.Fprintln(c.App.Writer, dotGraph(prog))
+		case "svg":
+			_, err := c.App.Writer.Write(tickrt.RenderPipelineSVG([]tickrt.PipelineGraph{svgGraph(prog)}))
+			return err
+		default:
+			return usagef("--format must be dot or svg, not %q", format)
+		}
 		return nil
 	}
 	after := c.String("after")
@@ -154,4 +170,27 @@ func dotGraph(p *ir.Program) string {
 	}
 	b.WriteString("}")
 	return b.String()
+}
+
+// svgGraph returns the pipeline of p for the SVG renderer: every node with
+// its line and column in the script, every edge (the batch source's too).
+func svgGraph(p *ir.Program) tickrt.PipelineGraph {
+	index := make(map[*ir.Node]int, len(p.Nodes))
+	for i, n := range p.Nodes {
+		index[n] = i
+	}
+	g := tickrt.PipelineGraph{Name: p.Task}
+	for _, n := range p.Nodes {
+		node := tickrt.PipelineNode{Name: n.Name}
+		if n.Pos.Line > 0 {
+			node.Lines = []string{fmt.Sprintf("%d:%d", n.Pos.Line, n.Pos.Column)}
+		}
+		for _, c := range n.Children {
+			if i, ok := index[c]; ok {
+				node.Children = append(node.Children, i)
+			}
+		}
+		g.Nodes = append(g.Nodes, node)
+	}
+	return g
 }

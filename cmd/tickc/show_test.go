@@ -92,3 +92,36 @@ func TestShowReportsErrors(t *testing.T) {
 		t.Errorf("bad --type: exit %d, want %d", code, exitUsage)
 	}
 }
+
+func TestShowDrawsSVG(t *testing.T) {
+	path := writeScript(t, "cpu.tick", `dbrp "db"."rp"
+var data = stream
+    |from()
+        .measurement('cpu')
+data
+    |count('value')
+    |httpOut('count')
+data
+    |log()
+`)
+	for _, args := range [][]string{{"show", "--svg", path}, {"show", "--format", "svg", path}} {
+		code, out, errOut := runShowCLI(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut)
+		}
+		if !strings.HasPrefix(out, "<svg ") || !strings.HasSuffix(out, "</svg>\n") {
+			t.Fatalf("%v: not an SVG document:\n%s", args, out)
+		}
+		for _, want := range []string{`id="cpu.stream0"`, `id="cpu.from1"`, `id="cpu.count2"`, `id="cpu.http_out3"`, `id="cpu.log4"`, ">3:6<"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%v: lacks %q:\n%s", args, want, out)
+			}
+		}
+		if n := strings.Count(out, "<line "); n != 4 {
+			t.Errorf("%v: %d edges, want 4", args, n)
+		}
+	}
+	if code, _, _ := runShowCLI(t, "show", "--format", "png", path); code != exitUsage {
+		t.Errorf("--format png: exit %d, want %d", code, exitUsage)
+	}
+}

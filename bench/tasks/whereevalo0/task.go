@@ -28,14 +28,12 @@ func build(t *tickrt.Task) error {
 		Pos:  "testdata/whereeval.tick:5:6",
 	}, tickrt.FromConfig{Measurement: "cpu"})
 	t.AddMeasurement("cpu")
-	stream.AddChild(from)
 	where := tickrt.NewWhere(t, tickrt.NodeInfo{
 		Name: "where2",
 		Pos:  "testdata/whereeval.tick:7:6",
 	}, tickrt.WhereConfig{Lambda: func() tickrt.Lambda {
 		return &where2Lambda{}
 	}})
-	from.AddChild(where)
 	eval := tickrt.NewEval(t, tickrt.NodeInfo{
 		Name: "eval3",
 		Pos:  "testdata/whereeval.tick:8:6",
@@ -46,18 +44,22 @@ func build(t *tickrt.Task) error {
 		}},
 		Refs: [][]string{{"value"}},
 	})
-	where.AddChild(eval)
 	where2 := tickrt.NewWhere(t, tickrt.NodeInfo{
 		Name: "where4",
 		Pos:  "testdata/whereeval.tick:10:6",
 	}, tickrt.WhereConfig{Lambda: func() tickrt.Lambda {
 		return &where4Lambda{}
 	}})
-	eval.AddChild(where2)
 	httpOut := tickrt.NewHTTPOut(t, tickrt.NodeInfo{
 		Name: "http_out5",
 		Pos:  "testdata/whereeval.tick:11:6",
 	}, tickrt.HTTPOutConfig{Endpoint: "out"})
+
+	// Link the nodes, each parent's children in script order.
+	stream.AddChild(from)
+	from.AddChild(where)
+	where.AddChild(eval)
+	eval.AddChild(where2)
 	where2.AddChild(httpOut)
 	return nil
 }

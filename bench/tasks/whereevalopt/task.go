@@ -25,17 +25,22 @@ func Spec() tickrt.TaskSpec {
 // build constructs the nodes of task whereeval and links them.
 func build(t *tickrt.Task) error {
 	stream := t.Stream()
-	fromFused := &fromFusedNode{dims: tickrt.Dimensions{}}
+	fromFused := &fromFusedNode{
+		dims: tickrt.Dimensions{},
+		seen: map[tickrt.GroupID]bool{},
+	}
 	fromFused.Task, fromFused.Info = t, tickrt.NodeInfo{
 		Name: "from1",
 		Pos:  "testdata/whereeval.tick:5:6",
 	}
 	t.AddMeasurement("cpu")
-	stream.AddChild(fromFused)
 	httpOut := tickrt.NewHTTPOut(t, tickrt.NodeInfo{
 		Name: "http_out5",
 		Pos:  "testdata/whereeval.tick:11:6",
 	}, tickrt.HTTPOutConfig{Endpoint: "out"})
+
+	// Link the nodes, each parent's children in script order.
+	stream.AddChild(fromFused)
 	fromFused.AddChild(httpOut)
 	return nil
 }
@@ -133,10 +138,11 @@ func (l *where4Lambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields) (s
 // fromFusedNode runs from1, where2, eval3, where4 on each point, fused into one node.
 type fromFusedNode struct {
 	tickrt.Base
-	dims   tickrt.Dimensions // the grouping from sets
-	where2 where2Lambda      // where2
-	eval3  eval3Lambda       // eval3
-	where4 where4Lambda      // where4
+	seen   map[tickrt.GroupID]bool // the groups that reached where4
+	dims   tickrt.Dimensions       // the grouping from sets
+	where2 where2Lambda            // where2
+	eval3  eval3Lambda             // eval3
+	where4 where4Lambda            // where4
 }
 
 // Point runs from1, where2, eval3, where4 on p.
@@ -171,6 +177,7 @@ func (n *fromFusedNode) Point(p tickrt.Point) {
 		}}
 	}
 	// where4 (testdata/whereeval.tick:10:6)
+	n.seen[p.Group] = true
 	if ok, err := isTrue(n.where4.Eval(p.Time, p.Tags, p.Fields)); !ok {
 		if err != nil {
 			n.Error(fmt.Errorf("error while evaluating WHERE expression: %w", err))
@@ -186,13 +193,18 @@ func (n *fromFusedNode) Batch(b tickrt.Batch) {
 	n.Error(errors.New("from does not support batch data"))
 }
 
-// Barrier passes the barrier on.
+// Barrier records the group and passes the barrier on.
 func (n *fromFusedNode) Barrier(g tickrt.GroupID, t int64) {
+	n.seen[g] = true
 	n.EmitBarrier(g, t)
 }
 
-// DeleteGroup passes the deletion on.
+// DeleteGroup forgets a group it has seen and passes the deletion on.
 func (n *fromFusedNode) DeleteGroup(g tickrt.GroupID) {
+	if !n.seen[g] {
+		return
+	}
+	delete(n.seen, g)
 	n.EmitDeleteGroup(g)
 }
 

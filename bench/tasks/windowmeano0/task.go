@@ -31,7 +31,6 @@ func build(t *tickrt.Task) error {
 		Measurement: "cpu",
 	})
 	t.AddMeasurement("cpu")
-	stream.AddChild(from)
 	window := tickrt.NewWindow(t, tickrt.NodeInfo{
 		Name: "window2",
 		Pos:  "testdata/windowmean.tick:8:6",
@@ -39,7 +38,6 @@ func build(t *tickrt.Task) error {
 		Every:  10 * time.Second,
 		Period: 10 * time.Second,
 	})
-	from.AddChild(window)
 	mean := tickrt.NewInfluxQL(t, tickrt.NodeInfo{
 		Name: "mean3",
 		Pos:  "testdata/windowmean.tick:11:6",
@@ -48,11 +46,15 @@ func build(t *tickrt.Task) error {
 		Field:      "value",
 		Func:       tickrt.InfluxQLMean,
 	})
-	window.AddChild(mean)
 	httpOut := tickrt.NewHTTPOut(t, tickrt.NodeInfo{
 		Name: "http_out4",
 		Pos:  "testdata/windowmean.tick:12:6",
 	}, tickrt.HTTPOutConfig{Endpoint: "out"})
+
+	// Link the nodes, each parent's children in script order.
+	stream.AddChild(from)
+	from.AddChild(window)
+	window.AddChild(mean)
 	mean.AddChild(httpOut)
 	return nil
 }

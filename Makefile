@@ -2,7 +2,7 @@
 GO ?= go
 BIN := bin/tickc
 
-.PHONY: all build demo test vet unit conformance conformance-update bench fuzz clean
+.PHONY: all build demo test vet unit conformance conformance-update bench bench-tasks fuzz clean
 
 all: build
 
@@ -34,6 +34,10 @@ test: vet conformance unit
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# bench-tasks runs only the compiled-task benchmarks of docs/performance.md.
+bench-tasks:
+	$(GO) test -run '^$$' -bench . -benchtime 3s -count 3 ./bench
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 10m ./parser

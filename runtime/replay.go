@@ -274,7 +274,8 @@ type replayEvent struct {
 // Deliveries from several files are merged by time (ties in file order,
 // stream files first). Points that kapacitorLoopback nodes write back are
 // delivered after the delivery that caused them. Each task's clock follows the data (see ReplayClock);
-// at the end it is set to ClockZero+Duration and the tasks get Done. Input
+// at the end it is set to ClockZero+Duration, without firing the timers still
+// pending, and the tasks get Done. Input
 // times are used as they are: they are not shifted. The program must be
 // built with replay clocks and not be running.
 func (p *Program) Replay(opts ReplayOptions) (*ReplayOutput, error) {
@@ -424,7 +425,12 @@ func (p *Program) Replay(opts ReplayOptions) (*ReplayOutput, error) {
 			return nil, err
 		}
 	}
+	// The input is exhausted: the tasks are drained at once. Timers still
+	// pending (an idle barrier waiting for its group to go quiet) do not
+	// fire: no time passes between the last delivery and the drain, as in
+	// Kapacitor's harness, which closes the task as soon as its replay ends.
 	for _, t := range tasks {
+		t.pending = t.pending[:0]
 		if err := t.safely(func() { t.AdvanceClock(opts.ClockZero + opts.Duration) }); err != nil {
 			return nil, err
 		}

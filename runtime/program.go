@@ -115,7 +115,7 @@ func (t *Task) safely(f func()) (err error) {
 		}
 	}()
 	f()
-	return nil
+	return t.takeFailure()
 }
 
 // Start starts one goroutine per task. From then on the tasks receive data

@@ -76,6 +76,10 @@ type Task struct {
 	alerts        [][]byte
 	discardAlerts bool // set by Serve: nobody reads recorded alerts there
 
+	failMu   sync.Mutex
+	failure  error // why the task stopped; nil while it runs
+	reported bool  // failure was returned once by safely
+
 	timerSeq   uint64
 	pending    timerHeap           // armed timers on a replay clock
 	wallTimers map[*Timer]struct{} // armed timers on the wall clock
@@ -166,7 +170,7 @@ func (t *Task) AnyMeasurement() { t.anyMeasure = true }
 // measurement m reaches the task: its dbrp must be one of the task's and its
 // measurement one the task selects. A batch task accepts no written points.
 func (t *Task) Accepts(db, rp, m string) bool {
-	if t.Type != StreamTask {
+	if t.Type != StreamTask || t.Err() != nil {
 		return false
 	}
 	found := false
@@ -359,3 +363,36 @@ func (n *QueryNode) DeleteGroup(g GroupID) { n.EmitDeleteGroup(g) }
 
 // Done passes the end of input on.
 func (n *QueryNode) Done() { n.EmitDone() }
+
+// Fail stops the task because of err, as Kapacitor stops a task whose UDF
+// fails: the error is logged, the task receives no more written points, the
+// write or replay that was running reports it, and replay exits non-zero.
+// Only the first failure is kept. It is safe for concurrent use.
+func (t *Task) Fail(err error) {
+	t.failMu.Lock()
+	defer t.failMu.Unlock()
+	if t.failure != nil || err == nil {
+		return
+	}
+	t.failure = fmt.Errorf("task %s stopped: %w", t.Name, err)
+	t.Log.Error("task stopped", "error", err.Error())
+}
+
+// Err returns the failure that stopped the task, or nil while it runs.
+func (t *Task) Err() error {
+	t.failMu.Lock()
+	defer t.failMu.Unlock()
+	return t.failure
+}
+
+// takeFailure returns the task's failure the first time it is asked after
+// the failure, and nil otherwise: one caller reports it.
+func (t *Task) takeFailure() error {
+	t.failMu.Lock()
+	defer t.failMu.Unlock()
+	if t.failure == nil || t.reported {
+		return nil
+	}
+	t.reported = true
+	return t.failure
+}

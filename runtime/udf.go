@@ -301,6 +301,9 @@ func (n *UDF) failed(s *udfSession, err error) {
 		return
 	}
 	n.err = fmt.Errorf("%s: UDF %s: %w", n.Info.Name, n.name(), err)
+	if n.Task != nil {
+		n.Task.Fail(n.err)
+	}
 }
 
 // logFailure logs a failure of the UDF, quiet or not: it stops the node.

@@ -183,7 +183,8 @@ func udfTask(t testing.TB, fc udf.FunctionConfig, cfg UDFConfig) (*Task, *UDF, *
 	}
 	var node *UDF
 	out := &sink{}
-	task, err := NewTask(TaskSpec{Name: "udftask", Build: func(tk *Task) error {
+	task, err := NewTask(TaskSpec{Name: "udftask", DBRPs: []DBRP{{"db", "rp"}}, Build: func(tk *Task) error {
+		tk.AddMeasurement("")
 		n, err := NewUDF(tk, NodeInfo{Name: "test2", Pos: "t.tick:3:5"}, cfg)
 		if err != nil {
 			return err
@@ -392,6 +393,9 @@ func TestUDFFailures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if !task.Accepts("db", "rp", "cpu") {
+				t.Fatal("the running task does not accept its points")
+			}
 			start := time.Now()
 			for i := 1; i <= 4; i++ {
 				task.deliverPoint(udfPoint(i))
@@ -410,6 +414,19 @@ func TestUDFFailures(t *testing.T) {
 			}
 			if n := len(out.lines); n == 0 || out.lines[n-1] != "done" {
 				t.Errorf("the node did not pass Done on: %v", out.lines)
+			}
+			// The failure stops the task: it takes no more points, and the
+			// replay or write that runs next reports it once.
+			if terr := task.Err(); terr == nil || !strings.Contains(terr.Error(), c.want) {
+				t.Errorf("task error %v, want the UDF's failure", terr)
+			}
+			if task.Accepts("db", "rp", "cpu") {
+				t.Error("a stopped task still accepts points")
+			}
+			if ferr := task.safely(func() {}); ferr == nil {
+				t.Error("the failure was not reported by the next delivery")
+			} else if again := task.safely(func() {}); again != nil {
+				t.Errorf("the failure was reported twice: %v", again)
 			}
 		})
 	}

@@ -24,6 +24,7 @@ var commands = []func() *cli.Command{
 	showCommand,
 	buildCommand,
 	genCommand,
+	testCommand,
 }
 
 // usageError is a command-line mistake; it exits with status 2.

@@ -103,6 +103,11 @@ func compileFromFlags(c *cli.Context) (*compiled, error) {
 	if err != nil {
 		return nil, err
 	}
+	return compileScript(c, path)
+}
+
+// compileScript is compileFromFlags for the script at path.
+func compileScript(c *cli.Context, path string) (*compiled, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return nil, cli.Exit("tickc: "+err.Error(), exitDiag)

@@ -132,7 +132,10 @@ func TestPowerAlertExample(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := filepath.Join(dir, "kapacitor.conf")
-	conf := fmt.Sprintf("[smtp]\nenabled = true\nhost = '127.0.0.1'\nport = %d\nfrom = 'kapacitor@example.com'\n", smtpPort)
+	// Teams is a global service: the alert, which does not call it, posts
+	// to it too.
+	conf := fmt.Sprintf("[smtp]\nenabled = true\nhost = '127.0.0.1'\nport = %d\nfrom = 'kapacitor@example.com'\n"+
+		"[teams]\nenabled = true\nglobal = true\nchannel-url = '%s/teams'\n", smtpPort, srv.URL)
 	input := filepath.Join(dir, "in.srpl")
 	srpl := "house_data\nautogen\nhouse,metric=ljz deviation=18.4 31536000000000000\n" +
 		"house_data\nautogen\nhouse,metric=other deviation=50 31536001000000000\n" +
@@ -156,10 +159,23 @@ func TestPowerAlertExample(t *testing.T) {
 	}
 	want := []string{row("1971-01-01T00:00:00Z", 0, "18.4"), row("1971-01-01T00:00:12Z", int64(12*time.Second), "27.96666666666667")}
 	mu.Lock()
-	if strings.Join(posts, "") != strings.Join(want, "") {
-		t.Errorf("httpPost bodies\n got: %q\nwant: %q", posts, want)
+	var rows, teams []string
+	for _, p := range posts {
+		if strings.HasPrefix(p, "/teams ") {
+			teams = append(teams, p)
+		} else {
+			rows = append(rows, p)
+		}
 	}
 	mu.Unlock()
+	if strings.Join(rows, "") != strings.Join(want, "") {
+		t.Errorf("httpPost bodies\n got: %q\nwant: %q", rows, want)
+	}
+	card := `/teams {"@type":"MessageCard","@context":"http://schema.org/extensions","title":"CRITICAL: [Power_Consumption_Rule:nil]",` +
+		`"text":"Alert: power consumption","summary":"CRITICAL: [Power_Consumption_Rule:nil] - Alert: power consumption...","themeColor":"CC4A31"}`
+	if len(teams) != 2 || teams[0] != card || teams[1] != card {
+		t.Errorf("global teams posts %q, want two of %q", teams, card)
+	}
 
 	mails := waitMails(t, maildir, 2)
 	for _, m := range mails {

@@ -135,36 +135,17 @@ func (g *generator) spec() jen.Code {
 }
 
 // buildBody is the body of the build function: every node constructed in
-// the program's topological order (the query nodes of a batch task first, in
-// the order the script defines them, since that order numbers their inputs),
-// then every edge, each parent's children in the order the script links
-// them, which is the order the runtime passes data to them.
+// the program's order, Kapacitor's walk order (which also numbers the query
+// nodes, and so the batch inputs of replay), then every edge, each parent's
+// children in the order the script links them, which is the order the
+// runtime passes data to them.
 func (g *generator) buildBody() []jen.Code {
 	var body []jen.Code
-	order := make([]*ir.Node, 0, len(g.prog.Nodes))
-	queued := map[*ir.Node]bool{}
-	add := func(n *ir.Node) {
-		if !queued[n] {
-			queued[n] = true
-			order = append(order, n)
-		}
-	}
-	if root := g.prog.Root(); root != nil {
-		add(root)
-		for _, c := range root.Children {
-			if c.Kind == ir.KindQuery || c.Kind == ir.KindQueryFlux {
-				add(c)
-			}
-		}
-	}
 	for _, n := range g.prog.Nodes {
-		add(n)
-	}
-	for _, n := range order {
 		body = append(body, g.node(n)...)
 	}
 	var links []jen.Code
-	for _, n := range order {
+	for _, n := range g.prog.Nodes {
 		links = append(links, g.links(n)...)
 	}
 	if len(links) > 0 {

@@ -192,3 +192,13 @@ func TestNotifySectionDefaults(t *testing.T) {
 		t.Error("an enabled kafka cluster without brokers accepted")
 	}
 }
+
+func TestNotifyRetiredSections(t *testing.T) {
+	if _, err := ParseConfig("[pagerduty]\nenabled = false\nservice-key = 'k'\n[opsgenie]\nrecovery_url = 'u'\n[hipchat]\nroom = 'r'\n"); err != nil {
+		t.Errorf("disabled retired sections: %v", err)
+	}
+	_, err := ParseConfig("[pagerduty]\nenabled = true\n")
+	if err == nil || err.Error() != "pagerduty: the pagerduty service is not supported (its API is retired); use [pagerduty2]" {
+		t.Errorf("enabled pagerduty: %v", err)
+	}
+}

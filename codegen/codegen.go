@@ -147,6 +147,7 @@ func (g *generator) buildBody() []jen.Code {
 	var links []jen.Code
 	for _, n := range g.prog.Nodes {
 		links = append(links, g.links(n)...)
+		links = append(links, g.statsWatch(n)...)
 	}
 	if len(links) > 0 {
 		body = append(body, jen.Line(), jen.Comment("Link the nodes, each parent's children in script order."))
@@ -252,6 +253,12 @@ func (g *generator) node(n *ir.Node) []jen.Code {
 		return g.trickle(n)
 	case *ir.QueryFluxProps:
 		return g.queryFlux(n, props)
+	case *ir.KapacitorLoopbackProps:
+		return g.kapacitorLoopback(n, props)
+	case *ir.StatsProps:
+		return g.stats(n, props)
+	case *ir.NoOpProps:
+		return g.noOp(n)
 	}
 	g.errorf(n.Pos, "not supported yet: %s", describe(n))
 	return nil

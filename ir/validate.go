@@ -84,6 +84,13 @@ func (l *lowerer) validate(n *Node) {
 		if p.RetentionPolicy == "" {
 			errorf(n.Pos, "must specify a retention policy")
 		}
+		// Points written into a dbrp the task reads would come back to it
+		// forever.
+		for _, d := range l.prog.DBRPs {
+			if d.Database == p.Database && d.RetentionPolicy == p.RetentionPolicy {
+				errorf(n.Pos, "loop detected on dbrp: %q.%q", d.Database, d.RetentionPolicy)
+			}
+		}
 	case *JoinProps:
 		l.checkPrefixes(n, "join", p.As, len(n.Parents), p.Delimiter, at("as"), "joined streams")
 		l.checkFill(p.Fill, at("fill"), true)

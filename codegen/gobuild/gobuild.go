@@ -25,7 +25,25 @@ type Program struct {
 	Name   string // names the program's package directory and module; letters, digits, '_', '-' and '.'
 	Source []byte // the generated main.go
 	Output string // where the binary goes
+	// Packages are further packages of the program, each written to the
+	// directory Name/PKG of the module; main.go imports them with
+	// PackagePath(Name, PKG).
+	Packages []Package
 }
+
+// Package is one further package of a program: its name (also its
+// directory) and its one source file.
+type Package struct {
+	Name   string
+	Source []byte
+}
+
+// multiModule is the module path of a build of several programs, or of
+// programs with packages.
+const multiModule = "tickc.local/programs"
+
+// PackagePath returns the import path of the package pkg of program prog.
+func PackagePath(prog, pkg string) string { return multiModule + "/" + prog + "/" + pkg }
 
 // Options configure Build. The zero Options build with the default cache.
 type Options struct {
@@ -67,6 +85,10 @@ func (e *BuildError) Error() string {
 
 var validName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
 
+// validPackage matches the names Program.Packages may have: Go identifiers
+// in lower case, which are also their directories.
+var validPackage = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+
 // Build compiles the programs into their Output paths. Programs whose binary is
 // in the cache (same source, same runtime, same Go toolchain) are copied from
 // it; the others are built together, in one module and one go build run.
@@ -88,6 +110,13 @@ func Build(ctx context.Context, progs []Program, opts Options) error {
 		if !validName.MatchString(p.Name) {
 			return fmt.Errorf("invalid program name %q", p.Name)
 		}
+		pkgs := map[string]bool{}
+		for _, pkg := range p.Packages {
+			if !validPackage.MatchString(pkg.Name) || pkgs[pkg.Name] {
+				return fmt.Errorf("program %q: invalid or repeated package name %q", p.Name, pkg.Name)
+			}
+			pkgs[pkg.Name] = true
+		}
 		if seen[p.Name] {
 			return fmt.Errorf("program %q given twice", p.Name)
 		}
@@ -101,7 +130,7 @@ func Build(ctx context.Context, progs []Program, opts Options) error {
 	var todo []Program
 	var keys []string
 	for _, p := range progs {
-		key := binaryKey(p.Source, toolchain)
+		key := binaryKey(p, toolchain)
 		cached := filepath.Join(binDir, key)
 		if !opts.NoCache {
 			if _, err := os.Stat(cached); err == nil {
@@ -268,13 +297,19 @@ func goToolchain(ctx context.Context, env []string) (string, error) {
 }
 
 // binaryKey is the cache key of the binary built from source.
-func binaryKey(source []byte, toolchain string) string {
+func binaryKey(p Program, toolchain string) string {
 	h := sha256.New()
 	h.Write([]byte(tickc.SourceHash()))
 	h.Write([]byte{0})
 	h.Write([]byte(toolchain))
 	h.Write([]byte{0})
-	h.Write(source)
+	h.Write(p.Source)
+	for _, pkg := range p.Packages {
+		h.Write([]byte{0})
+		h.Write([]byte(pkg.Name))
+		h.Write([]byte{0})
+		h.Write(pkg.Source)
+	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 
@@ -333,11 +368,11 @@ func writeModule(dir, src string, progs []Program) error {
 	if err != nil {
 		return err
 	}
-	name := "programs"
-	if len(progs) == 1 {
-		name = progs[0].Name
+	module := multiModule
+	if len(progs) == 1 && len(progs[0].Packages) == 0 {
+		module = "tickc.local/" + progs[0].Name
 	}
-	mod, err := ModFile(gomod, "tickc.local/"+name, src)
+	mod, err := ModFile(gomod, module, src)
 	if err != nil {
 		return err
 	}
@@ -354,6 +389,15 @@ func writeModule(dir, src string, progs []Program) error {
 		}
 		if err := os.WriteFile(filepath.Join(pkg, "main.go"), p.Source, 0o644); err != nil {
 			return err
+		}
+		for _, sub := range p.Packages {
+			subDir := filepath.Join(pkg, sub.Name)
+			if err := os.MkdirAll(subDir, 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(subDir, sub.Name+".go"), sub.Source, 0o644); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -40,13 +40,21 @@ func buildCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "build",
 		Usage:     "compile a TICKscript into a standalone program",
-		ArgsUsage: "FILE.tick",
-		Flags:     flags,
-		Action:    runBuild,
+		ArgsUsage: "FILE.tick... | DIR",
+		Description: "With one script, build makes a program that runs its task. With several\n" +
+			"scripts, or a directory (its *.tick files), it makes one program that runs\n" +
+			"every task, each named after its file: a written point is parsed once and\n" +
+			"goes to every task whose dbrp and measurement match; each task keeps its\n" +
+			"own httpOut endpoints, statistics and state.",
+		Flags:  flags,
+		Action: runBuild,
 	}
 }
 
 func runBuild(c *cli.Context) error {
+	if c.NArg() > 1 || (c.NArg() == 1 && isDir(c.Args().First())) {
+		return runBuildMany(c)
+	}
 	cs, err := compileFromFlags(c)
 	if err != nil {
 		return err

@@ -1,0 +1,95 @@
+package runtime
+
+import (
+	"bufio"
+	"os"
+	goruntime "runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tickc/tickc/stdlib"
+)
+
+// memSink is a receiver that drops everything.
+type memSink struct{}
+
+func (memSink) Point(Point)            {}
+func (memSink) Batch(Batch)            {}
+func (memSink) Barrier(GroupID, int64) {}
+func (memSink) DeleteGroup(GroupID)    {}
+func (memSink) Done()                  {}
+
+// heapInUse returns the live heap after a full collection.
+func heapInUse() uint64 {
+	goruntime.GC()
+	goruntime.GC()
+	var m goruntime.MemStats
+	goruntime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// rssBytes returns the resident set size of the process (Linux), or 0.
+func rssBytes() uint64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			kb, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err != nil {
+				return 0
+			}
+			return kb * 1024
+		}
+	}
+	return 0
+}
+
+// BenchmarkWindowMemory reports what a window node's state costs: bytes per
+// group (its first buffered point included) for 100,000 groups, bytes per
+// further buffered float point, and the process's RSS with the 100,000
+// groups held. Run it with -benchtime=1x; targets: ≤ 256 B/group and ≤ 24
+// B per buffered point.
+func BenchmarkWindowMemory(b *testing.B) {
+	const groups = 100_000
+	const extra = 1_000_000 // further points, spread over 10 groups
+	dims := Dimensions{TagNames: []string{"host"}}
+	tags := make([]Tags, groups)
+	ids := make([]GroupID, groups)
+	for i := range tags {
+		tags[i] = Tags{}.With("host", "h"+strconv.Itoa(i))
+		ids[i] = NewGroupID("cpu", tags[i], dims)
+	}
+	fields := Fields{}.With("value", stdlib.Float(1))
+	var perGroup, perPoint, rss float64
+	for b.Loop() {
+		task, err := NewTask(TaskSpec{Name: "mem", Type: StreamTask, Build: func(*Task) error { return nil }}, nil, NewReplayClock(0), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		w := NewWindow(task, NodeInfo{Name: "window1"}, WindowConfig{Period: time.Hour, Every: time.Hour})
+		w.AddChild(memSink{})
+		before := heapInUse()
+		for i := range groups {
+			w.Point(Point{Name: "cpu", Database: "db", RetentionPolicy: "rp", Time: int64(i + 1), Group: ids[i], Dimensions: dims, Tags: tags[i], Fields: fields})
+		}
+		afterGroups := heapInUse()
+		rss = float64(rssBytes())
+		for i := range extra {
+			g := i % 10
+			w.Point(Point{Name: "cpu", Database: "db", RetentionPolicy: "rp", Time: int64(groups + i + 1), Group: ids[g], Dimensions: dims, Tags: tags[g], Fields: fields})
+		}
+		afterPoints := heapInUse()
+		perGroup = float64(afterGroups-before) / groups
+		perPoint = float64(afterPoints-afterGroups) / extra
+		goruntime.KeepAlive(w)
+	}
+	b.ReportMetric(perGroup, "B/group")
+	b.ReportMetric(perPoint, "B/point")
+	b.ReportMetric(rss/(1<<20), "RSS-MiB")
+}

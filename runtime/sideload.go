@@ -44,8 +44,9 @@ type SideloadConfig struct {
 // has it or the value does not convert (an error is logged). Batches have
 // each of their points sideloaded with that point's tags.
 //
-// The source is read once by NewSideload and again by Reload, which a program
-// calls on SIGHUP (Kapacitor's POST /sideload/reload).
+// The source is read once by NewSideload and again by Reload. A serving
+// program reloads every sideload node on SIGHUP (Kapacitor's POST
+// /sideload/reload); the node's values change, nothing else of the program.
 type Sideload struct {
 	Base
 	cfg   SideloadConfig
@@ -74,6 +75,7 @@ func NewSideload(t *Task, info NodeInfo, cfg SideloadConfig) *Sideload {
 	if err := s.Reload(); err != nil {
 		s.Error(err)
 	}
+	watchSIGHUP(s)
 	return s
 }
 
@@ -334,4 +336,4 @@ func (s *Sideload) Barrier(g GroupID, t int64) { s.EmitBarrier(g, t) }
 func (s *Sideload) DeleteGroup(g GroupID) { s.EmitDeleteGroup(g) }
 
 // Done passes Done on.
-func (s *Sideload) Done() { s.EmitDone() }
+func (s *Sideload) Done() { unwatchSIGHUP(s); s.EmitDone() }

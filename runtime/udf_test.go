@@ -489,9 +489,9 @@ func TestUDFRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The first process answers point 1 and exits at point 2. The node
-	// notices at point 3, which is dropped or sent to a new process,
-	// depending on whether the exit was seen before point 3 was written;
-	// either way a later point is answered by a restarted process.
+	// notices at a later point, which is dropped or sent to a new process,
+	// depending on whether the exit was seen before it was written; either
+	// way a later point is answered by a restarted process.
 	for i := 1; i <= 5; i++ {
 		task.deliverPoint(udfPoint(i))
 		time.Sleep(50 * time.Millisecond)
@@ -504,8 +504,12 @@ func TestUDFRestart(t *testing.T) {
 	for _, p := range out.pts {
 		times = append(times, time.Duration(p.Time).String())
 	}
-	if got := strings.Join(times, " "); got != "1s 3s 5s" && got != "1s 4s" {
-		t.Errorf("points out: %s, want 1s 3s 5s or 1s 4s", got)
+	// Every restarted process exits at its second point too, so which later
+	// points are answered depends on when each exit is seen; on a loaded
+	// machine that varies. What must hold: point 1 comes from the first
+	// process and some later point from a restarted one.
+	if len(times) < 2 || times[0] != "1s" {
+		t.Errorf("points out: %s, want 1s and then a point answered after a restart", strings.Join(times, " "))
 	}
 	if node.Errors == 0 {
 		t.Error("the failure was not counted")

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -27,7 +26,12 @@ type PostHandlerConfig struct {
 	// URL is where events are posted. It is a Go text/template executed on
 	// the event's alert data (.ID, .Message, .Level, …) when it holds "{{".
 	URL string
-	// Headers are set on every request (after Content-Type).
+	// Endpoint names an [[httppost]] entry of the configuration, resolved
+	// when the task starts; when it exists it replaces URL, and brings its
+	// basic auth, headers and alert-template. An unknown name falls back to
+	// URL, as in Kapacitor, and is an error without one.
+	Endpoint string
+	// Headers are set on every request (over the endpoint's).
 	Headers map[string]string
 	// Timeout bounds one attempt; 0 means DefaultHandlerTimeout.
 	Timeout time.Duration
@@ -40,19 +44,32 @@ type PostHandlerConfig struct {
 // PostHandler posts each event's body to a URL with Content-Type
 // application/json, as Kapacitor's post handler does.
 type PostHandler struct {
-	cfg    PostHandlerConfig
-	url    *template.Template // nil when the URL is plain text
-	client *http.Client
-	err    error
-	queue  *deliveryQueue
-	stats  HandlerStats
+	cfg      PostHandlerConfig
+	url      *template.Template // nil when the URL is plain text
+	endpoint *httpPostEndpoint  // the [[httppost]] entry, or nil
+	client   *http.Client
+	err      error
+	queue    *deliveryQueue
+	stats    HandlerStats
 }
 
 // NewPostHandler returns a post handler of task t. A URL that is not a valid
 // template is reported by Err, and the handler then delivers nothing.
 func NewPostHandler(t *Task, cfg PostHandlerConfig) *PostHandler {
 	h := &PostHandler{cfg: cfg}
+	if cfg.Endpoint != "" {
+		e, ok, err := lookupHTTPPostEndpoint(t, cfg.Endpoint)
+		switch {
+		case err != nil:
+			h.err = fmt.Errorf("post handler: %w", err)
+		case ok:
+			h.endpoint = e
+		case cfg.URL == "":
+			h.err = fmt.Errorf("post handler: endpoint %q does not exist in the [[httppost]] configuration, and no url is given", cfg.Endpoint)
+		}
+	}
 	switch {
+	case h.err != nil || h.endpoint != nil:
 	case cfg.URL == "":
 		h.err = errors.New("post handler: an appropriately formatted url must be specified")
 	case strings.Contains(cfg.URL, "{{"):
@@ -67,7 +84,11 @@ func NewPostHandler(t *Task, cfg PostHandlerConfig) *PostHandler {
 		tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true}
 	}
 	h.client = &http.Client{Transport: tr}
-	h.queue = newDeliveryQueue(t, "post "+cfg.URL, cfg.Timeout, h.send, &h.stats)
+	target := cfg.URL
+	if h.endpoint != nil {
+		target = "endpoint " + cfg.Endpoint
+	}
+	h.queue = newDeliveryQueue(t, "post "+target, cfg.Timeout, h.send, &h.stats)
 	return h
 }
 
@@ -105,6 +126,23 @@ func (h *PostHandler) Stats() *HandlerStats { return &h.stats }
 func (h *PostHandler) attach(info NodeInfo) { h.queue.attach(info) }
 
 func (h *PostHandler) send(ctx context.Context, ev *AlertEvent) error {
+	if e := h.endpoint; e != nil {
+		data := ev.data()
+		r := &postRequest{
+			urlTemplate: e.url, data: data, body: ev.Body, auth: e.auth,
+			baseHeaders: e.headers, headers: h.cfg.Headers,
+			contentType: "application/json", contentTypeLast: true,
+		}
+		if e.alert != nil {
+			var body bytes.Buffer
+			if err := e.alert.Execute(&body, data); err != nil {
+				return permanent(fmt.Errorf("failed to execute alert template: %w", err))
+			}
+			r.body, r.contentType = body.Bytes(), ""
+		}
+		_, err := r.do(ctx, h.client, h.cfg.CaptureResponse)
+		return err
+	}
 	url := h.cfg.URL
 	if h.url != nil {
 		var b strings.Builder
@@ -150,24 +188,7 @@ func postJSON(ctx context.Context, client *http.Client, url string, body []byte,
 	for k, v := range headers {
 		req.Header.Set(k, v)
 	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode/100 == 2 {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-		return resp.StatusCode, nil
-	}
-	se := &httpStatusError{code: resp.StatusCode}
-	if capture {
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		se.body = string(b)
-	}
-	if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests {
-		return resp.StatusCode, se
-	}
-	return resp.StatusCode, permanent(se)
+	return sendPost(client, req, capture)
 }
 
 // TCPHandlerConfig configures a tcp handler, .tcp(address).

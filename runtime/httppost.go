@@ -20,7 +20,12 @@ type HTTPPostConfig struct {
 	// the row (.Name, .Tags, .Values, a list of column→value maps) when it
 	// holds "{{".
 	URL string
-	// Headers are set on every request (after Content-Type).
+	// Endpoint names an [[httppost]] entry of the configuration, used
+	// instead of URL: its URL template, basic auth, headers and row-template.
+	// It is resolved when the task starts; an unknown name is an error.
+	Endpoint string
+	// Headers are set on every request (after Content-Type, and over the
+	// endpoint's headers).
 	Headers map[string]string
 	// Timeout bounds one request; 0 means DefaultHandlerTimeout.
 	Timeout time.Duration
@@ -38,10 +43,11 @@ type HTTPPostConfig struct {
 // still goes on.
 type HTTPPost struct {
 	Base
-	cfg    HTTPPostConfig
-	url    *template.Template // nil when the URL is plain text
-	client *http.Client
-	err    error
+	cfg      HTTPPostConfig
+	url      *template.Template // nil when the URL is plain text
+	endpoint *httpPostEndpoint  // the [[httppost]] entry, or nil
+	client   *http.Client
+	err      error
 }
 
 // NewHTTPPost returns an httpPost node of task t. An empty URL or a URL
@@ -53,6 +59,15 @@ func NewHTTPPost(t *Task, info NodeInfo, cfg HTTPPostConfig) *HTTPPost {
 		n.cfg.Timeout = DefaultHandlerTimeout
 	}
 	switch {
+	case cfg.Endpoint != "":
+		e, ok, err := lookupHTTPPostEndpoint(t, cfg.Endpoint)
+		switch {
+		case err != nil:
+			n.err = fmt.Errorf("httpPost: %w", err)
+		case !ok:
+			n.err = fmt.Errorf("httpPost: endpoint '%s' does not exist", cfg.Endpoint)
+		}
+		n.endpoint = e
 	case cfg.URL == "":
 		n.err = fmt.Errorf("httpPost: must provide url or endpoint")
 	case strings.Contains(cfg.URL, "{{"):
@@ -111,6 +126,31 @@ func (n *HTTPPost) post(row *Row) int {
 	if n.err != nil {
 		return 0
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), n.cfg.Timeout)
+	defer cancel()
+	if e := n.endpoint; e != nil {
+		mr := newMappedRow(row)
+		r := &postRequest{
+			urlTemplate: e.url, data: mr, auth: e.auth,
+			baseHeaders: e.headers, headers: n.cfg.Headers,
+		}
+		var body bytes.Buffer
+		if e.row != nil {
+			if err := e.row.Execute(&body, mr); err != nil {
+				n.Error(fmt.Errorf("failed to POST data: failed to execute template: %w", err))
+				return 0
+			}
+		} else {
+			if err := json.NewEncoder(&body).Encode(Result{Series: []*Row{row}}); err != nil {
+				n.Error(fmt.Errorf("failed to POST data: failed to marshal row data json: %w", err))
+				return 0
+			}
+			r.contentType = "application/json"
+		}
+		r.body = body.Bytes()
+		code, err := r.do(ctx, n.client, n.cfg.CaptureResponse)
+		return n.posted(code, err)
+	}
 	var body bytes.Buffer
 	if err := json.NewEncoder(&body).Encode(Result{Series: []*Row{row}}); err != nil {
 		n.Error(fmt.Errorf("failed to POST data: failed to marshal row data json: %w", err))
@@ -125,9 +165,12 @@ func (n *HTTPPost) post(row *Row) int {
 		}
 		url = b.String()
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), n.cfg.Timeout)
-	defer cancel()
 	code, err := postJSON(ctx, n.client, url, body.Bytes(), n.cfg.Headers, n.cfg.CaptureResponse)
+	return n.posted(code, err)
+}
+
+// posted logs a failed request and returns its status code.
+func (n *HTTPPost) posted(code int, err error) int {
 	if err != nil {
 		if code == 0 {
 			err = fmt.Errorf("failed to POST data: %w", err)

@@ -116,7 +116,7 @@ func (g *generator) alertHandler(h *ir.Handler) jen.Code {
 	case "post":
 		cfg := jen.Dict{}
 		headers := map[string]string{}
-		url := str(h.Args, 0)
+		url, endpoint := str(h.Args, 0), ""
 		for _, c := range h.Props {
 			switch c.Name {
 			case "header":
@@ -130,15 +130,15 @@ func (g *generator) alertHandler(h *ir.Handler) jen.Code {
 					setDur(cfg, "Timeout", c.Args[0].Duration())
 				}
 			case "endpoint":
-				g.errorf(c.Pos, "not supported yet: post endpoints of the configuration; give the URL to post()")
-				return nil
+				endpoint = str(c.Args, 0)
 			}
 		}
-		if url == "" {
-			g.errorf(h.Pos, "post needs a URL")
+		if endpoint == "" && url == "" {
+			g.errorf(h.Pos, "post needs a URL or an endpoint")
 			return nil
 		}
-		cfg[jen.Id("URL")] = jen.Lit(url)
+		setLit(cfg, "URL", url)
+		setLit(cfg, "Endpoint", endpoint)
 		if len(headers) > 0 {
 			cfg[jen.Id("Headers")] = stringMapLit(headers)
 		}
@@ -190,15 +190,16 @@ func stringMapLit(m map[string]string) jen.Code {
 	}
 */
 func (g *generator) httpPost(n *ir.Node, p *ir.HTTPPostProps) []jen.Code {
-	if len(p.Endpoints) > 0 {
-		g.errorf(n.Pos, "not supported yet: httpPost endpoints of the configuration; give the URL to httpPost()")
+	cfg := jen.Dict{}
+	switch {
+	case len(p.URLs) == 1 && len(p.Endpoints) == 0:
+		cfg[jen.Id("URL")] = jen.Lit(p.URLs[0])
+	case len(p.URLs) == 0 && len(p.Endpoints) == 1:
+		cfg[jen.Id("Endpoint")] = jen.Lit(p.Endpoints[0])
+	default:
+		g.errorf(n.Pos, "httpPost needs one URL or one endpoint, got %d URLs and %d endpoints", len(p.URLs), len(p.Endpoints))
 		return nil
 	}
-	if len(p.URLs) != 1 {
-		g.errorf(n.Pos, "httpPost needs one URL, got %d", len(p.URLs))
-		return nil
-	}
-	cfg := jen.Dict{jen.Id("URL"): jen.Lit(p.URLs[0])}
 	if len(p.Headers) > 0 {
 		headers := map[string]string{}
 		for _, h := range p.Headers {

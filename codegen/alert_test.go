@@ -89,9 +89,7 @@ func TestAlertEmitterRejects(t *testing.T) {
 		want string
 	}{
 		{&ir.Handler{Kind: "hipChat", Pos: pos}, "test.tick:9:4: not supported: the hipChat alert handler"},
-		{&ir.Handler{Kind: "post", Pos: pos}, "test.tick:9:4: post needs a URL"},
-		{&ir.Handler{Kind: "post", Pos: pos, Props: []ir.Call{{Name: "endpoint", Args: []stdlib.Value{str("x")}, Pos: pos}}},
-			"test.tick:9:4: not supported yet: post endpoints"},
+		{&ir.Handler{Kind: "post", Pos: pos}, "test.tick:9:4: post needs a URL or an endpoint"},
 	} {
 		_, err := Generate(alertProgram([]*ir.Handler{tc.h}, ""), Options{})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -100,9 +98,29 @@ func TestAlertEmitterRejects(t *testing.T) {
 	}
 	p := alertProgram(nil, "")
 	b := &builder{prog: p, id: len(p.Nodes)}
-	b.node(p.Nodes[2], ir.KindHTTPPost, "", &ir.HTTPPostProps{Endpoints: []string{"e"}}, ir.StreamEdge, ir.StreamEdge)
-	if _, err := Generate(p, Options{}); err == nil || !strings.Contains(err.Error(), "httpPost endpoints") {
-		t.Errorf("httpPost endpoint: err = %v", err)
+	b.node(p.Nodes[2], ir.KindHTTPPost, "", &ir.HTTPPostProps{}, ir.StreamEdge, ir.StreamEdge)
+	if _, err := Generate(p, Options{}); err == nil || !strings.Contains(err.Error(), "httpPost needs one URL or one endpoint, got 0 URLs and 0 endpoints") {
+		t.Errorf("httpPost without url: err = %v", err)
+	}
+}
+
+// TestPostEndpointEmitted checks that .post().endpoint(name) and
+// |httpPost().endpoint(name) pass the name of the [[httppost]] entry.
+func TestPostEndpointEmitted(t *testing.T) {
+	p := alertProgram([]*ir.Handler{{Kind: "post", Props: []ir.Call{{Name: "endpoint", Args: []stdlib.Value{str("alerts")}}}}}, "")
+	b := &builder{prog: p, id: len(p.Nodes)}
+	b.node(p.Nodes[2], ir.KindHTTPPost, "", &ir.HTTPPostProps{Endpoints: []string{"rows"}}, ir.StreamEdge, ir.StreamEdge)
+	src, err := Generate(p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`tickrt.NewPostHandler(t, tickrt.PostHandlerConfig{Endpoint: "alerts"}),`,
+		`tickrt.HTTPPostConfig{Endpoint: "rows"})`,
+	} {
+		if !strings.Contains(string(src), want) {
+			t.Errorf("generated code lacks %q:\n%s", want, src)
+		}
 	}
 }
 

@@ -193,14 +193,36 @@ func (t *Task) AdvanceClock(ts int64) {
 func (t *Task) setPoster(post func(func()) bool) {
 	t.postMu.Lock()
 	t.poster = post
+	var early []func()
+	if post != nil {
+		t.started = true
+		early, t.early = t.early, nil
+	}
 	t.postMu.Unlock()
+	if len(early) > 0 {
+		// The task's goroutine starts after this returns: hand the work over
+		// from another goroutine, in order.
+		go func() {
+			for _, f := range early {
+				post(f)
+			}
+		}()
+	}
 }
 
-// post runs f on the task's goroutine; it drops f when the task has stopped
-// or has no goroutine.
+// post runs f on the task's goroutine; before the task starts, f waits for
+// it; once the task has stopped, f is dropped.
 func (t *Task) post(f func()) {
 	t.postMu.Lock()
 	post := t.poster
+	if post == nil && !t.started {
+		// A wall-clock timer that fell due before the task started (a stats
+		// interval shorter than the time from build to serve) runs first
+		// thing once it starts, instead of being lost.
+		t.early = append(t.early, f)
+		t.postMu.Unlock()
+		return
+	}
 	t.postMu.Unlock()
 	if post != nil {
 		post(f)

@@ -85,6 +85,8 @@ type Task struct {
 	wallTimers map[*Timer]struct{} // armed timers on the wall clock
 	postMu     sync.Mutex
 	poster     func(func()) bool // runs work on the task's goroutine; nil before Start
+	started    bool              // a poster was set once: a nil poster now means stopped
+	early      []func()          // work posted before the task started, run when it starts
 
 	loopback func(Point) // the program's stream input; nil for a task outside a program
 }

@@ -3,6 +3,7 @@ package ir
 import (
 	"testing"
 
+	"github.com/tickc/tickc/parser"
 	"github.com/tickc/tickc/stdlib"
 )
 
@@ -122,8 +123,8 @@ func TestSuggest(t *testing.T) {
 			t.Errorf("suggest(%q) = %q, want %q", c.name, got, c.want)
 		}
 	}
-	if editDistance("kitten", "sitting") != 3 {
-		t.Errorf("editDistance(kitten, sitting) = %d, want 3", editDistance("kitten", "sitting"))
+	if parser.EditDistance("kitten", "sitting") != 3 {
+		t.Errorf("EditDistance(kitten, sitting) = %d, want 3", parser.EditDistance("kitten", "sitting"))
 	}
 }
 

@@ -3,6 +3,8 @@ package ir
 import (
 	"strings"
 	"time"
+
+	"github.com/tickc/tickc/parser"
 )
 
 // validate reports what Kapacitor rejects when it validates the pipeline or
@@ -289,7 +291,7 @@ func contains(list []string, s string) bool {
 func suggest(name string, candidates []string) string {
 	best, bestD := "", len(name)/2+2
 	for _, c := range candidates {
-		d := editDistance(strings.ToLower(name), strings.ToLower(c))
+		d := parser.EditDistance(strings.ToLower(name), strings.ToLower(c))
 		if d < bestD || d == bestD && best != "" && c < best {
 			best, bestD = c, d
 		}
@@ -298,25 +300,4 @@ func suggest(name string, candidates []string) string {
 		return ""
 	}
 	return "; did you mean \"" + best + "\"?"
-}
-
-// editDistance is the Levenshtein distance of a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

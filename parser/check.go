@@ -176,7 +176,7 @@ func (c *checker) suggest(name string) string {
 		if len(n) > len(name)+limit || len(name) > len(n)+limit {
 			continue
 		}
-		if d := editDistance(name, n); d < bestD {
+		if d := EditDistance(name, n); d < bestD {
 			best, bestD = n, d
 		}
 	}
@@ -192,8 +192,9 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance between a and b, in bytes. The
+// "did you mean" suggestions of every stage use it.
+func EditDistance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {

@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"context"
-	"fmt"
 	"time"
 )
 
@@ -43,16 +42,8 @@ func init() {
 // discordWorkspace returns the [[discord]] section of workspace; "" means
 // the default one.
 func discordWorkspace(t *Task, workspace string) (DiscordConfig, error) {
-	list := *serviceSection[[]DiscordConfig](t, "discord")
-	for _, c := range list {
-		if workspace == "" && (c.Default || len(list) == 1) || workspace != "" && c.Workspace == workspace {
-			return c, nil
-		}
-	}
-	if workspace == "" {
-		return DiscordConfig{}, errServiceDisabled
-	}
-	return DiscordConfig{}, permanent(fmt.Errorf("no discord configuration found for workspace %q", workspace))
+	return findWorkspace("discord", *serviceSection[[]DiscordConfig](t, "discord"), workspace,
+		func(c DiscordConfig) (string, bool) { return c.Workspace, c.Default })
 }
 
 // DiscordHandlerConfig configures a discord handler, .discord() and its

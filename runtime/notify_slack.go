@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 )
 
 // SlackConfig is one [[slack]] section, with Kapacitor's keys: several
@@ -47,19 +46,12 @@ func init() {
 // slackWorkspace returns the [[slack]] section of workspace; "" means the
 // default one (the only one, or the one with default = true).
 func slackWorkspace(t *Task, workspace string) (SlackConfig, error) {
-	list := *serviceSection[[]SlackConfig](t, "slack")
-	for _, c := range list {
-		if workspace == "" && (c.Default || len(list) == 1) || workspace != "" && c.Workspace == workspace {
-			if c.Username == "" {
-				c.Username = DefaultSlackUsername
-			}
-			return c, nil
-		}
+	c, err := findWorkspace("slack", *serviceSection[[]SlackConfig](t, "slack"), workspace,
+		func(c SlackConfig) (string, bool) { return c.Workspace, c.Default })
+	if err == nil && c.Username == "" {
+		c.Username = DefaultSlackUsername
 	}
-	if workspace == "" {
-		return SlackConfig{}, errServiceDisabled
-	}
-	return SlackConfig{}, permanent(fmt.Errorf("no slack configuration found for workspace %q", workspace))
+	return c, err
 }
 
 // SlackHandlerConfig configures a slack handler, .slack() and its

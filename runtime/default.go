@@ -35,16 +35,7 @@ func (n *Default) Point(p Point) {
 // Batch emits b with the defaults set on its tags and on its points.
 func (n *Default) Batch(b Batch) {
 	n.PointsIn++
-	tags, _ := n.tags(b.Tags)
-	setBatchTags(&b, tags)
-	pts := make([]BatchPoint, len(b.Points))
-	for i, bp := range b.Points {
-		bp.Fields = n.fields(bp.Fields)
-		bp.Tags, _ = n.tags(bp.Tags)
-		pts[i] = bp
-	}
-	b.Points = pts
-	n.EmitBatch(b)
+	n.EmitBatch(editBatch(b, n.fields, n.tags))
 }
 
 func (n *Default) fields(fs Fields) Fields {
@@ -77,6 +68,22 @@ func (n *Default) DeleteGroup(g GroupID) { n.EmitDeleteGroup(g) }
 
 // Done passes the end of input on.
 func (n *Default) Done() { n.EmitDone() }
+
+// editBatch returns b with its group tags and every point's tags passed
+// through tags and every point's fields through fields (the edits of the
+// default and delete nodes). The points are copied: b's are shared.
+func editBatch(b Batch, fields func(Fields) Fields, tags func(Tags) (Tags, bool)) Batch {
+	bt, _ := tags(b.Tags)
+	setBatchTags(&b, bt)
+	pts := make([]BatchPoint, len(b.Points))
+	for i, bp := range b.Points {
+		bp.Fields = fields(bp.Fields)
+		bp.Tags, _ = tags(bp.Tags)
+		pts[i] = bp
+	}
+	b.Points = pts
+	return b
+}
 
 // setBatchTags gives b new group tags; as in Kapacitor the batch's
 // dimensions become exactly those tags and its group is recomputed.

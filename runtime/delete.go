@@ -55,16 +55,7 @@ func (n *Delete) deletesDimension(names []string) bool {
 // Batch emits b without the deleted fields and tags.
 func (n *Delete) Batch(b Batch) {
 	n.PointsIn++
-	tags, _ := n.tags(b.Tags)
-	setBatchTags(&b, tags)
-	pts := make([]BatchPoint, len(b.Points))
-	for i, bp := range b.Points {
-		bp.Fields = n.fields(bp.Fields)
-		bp.Tags, _ = n.tags(bp.Tags)
-		pts[i] = bp
-	}
-	b.Points = pts
-	n.EmitBatch(b)
+	n.EmitBatch(editBatch(b, n.fields, n.tags))
 }
 
 func (n *Delete) fields(fs Fields) Fields {

@@ -4,236 +4,23 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"math"
 	"net"
-	"net/http"
-	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tickc/tickc/internal/influxtest"
 	"github.com/tickc/tickc/stdlib"
 )
 
-// The tests of this file run against a real InfluxDB 1.8 server. They look
-// for influxd in $TICKC_INFLUXD, then where scripts/influxd.sh installs it
-// ($TICKC_INFLUXD_CACHE or the user cache directory, tickc/influxd/bin),
-// then on $PATH, and are skipped when it is not found. Each top-level test
-// starts one server on 127.0.0.1 and stops it when it ends; TestInfluxDB
-// runs several cases against one server.
-
-// influxdBinary finds the influxd binary, or returns "".
-func influxdBinary() string {
-	if p := os.Getenv("TICKC_INFLUXD"); p != "" {
-		return p
-	}
-	cache := os.Getenv("TICKC_INFLUXD_CACHE")
-	if cache == "" {
-		if dir, err := os.UserCacheDir(); err == nil {
-			cache = filepath.Join(dir, "tickc", "influxd")
-		}
-	}
-	if cache != "" {
-		if p := filepath.Join(cache, "bin", "influxd"); fileExists(p) {
-			return p
-		}
-	}
-	if p, err := exec.LookPath("influxd"); err == nil {
-		return p
-	}
-	return ""
-}
-
-func fileExists(p string) bool {
-	st, err := os.Stat(p)
-	return err == nil && !st.IsDir()
-}
-
-// influxd is one InfluxDB server started by the tests.
-type influxd struct {
-	bin, dir string
-	port     int
-	cmd      *exec.Cmd
-	exited   chan struct{}
-}
-
-// URL is the server's HTTP address.
-func (s *influxd) URL() string { return fmt.Sprintf("http://127.0.0.1:%d", s.port) }
-
-// freePortPair finds a port p with p and p+1 free on 127.0.0.1 (InfluxDB
-// takes the second for its backup service).
-func freePortPair() (int, error) {
-	for range 20 {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return 0, err
-		}
-		p := ln.Addr().(*net.TCPAddr).Port
-		ln2, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p+1))
-		ln.Close()
-		if err == nil {
-			ln2.Close()
-			return p, nil
-		}
-	}
-	return 0, errors.New("no two consecutive free ports")
-}
-
-// newInfluxd makes a server with a fresh data directory, not started.
-func newInfluxd(bin string) (*influxd, error) {
-	port, err := freePortPair()
-	if err != nil {
-		return nil, err
-	}
-	dir, err := os.MkdirTemp("", "tickc-influxd-")
-	if err != nil {
-		return nil, err
-	}
-	conf := fmt.Sprintf(`reporting-disabled = true
-bind-address = "127.0.0.1:%d"
-[meta]
-  dir = %q
-[data]
-  dir = %q
-  wal-dir = %q
-  query-log-enabled = false
-[http]
-  bind-address = "127.0.0.1:%d"
-  log-enabled = false
-[monitor]
-  store-enabled = false
-`, port+1, filepath.Join(dir, "meta"), filepath.Join(dir, "data"), filepath.Join(dir, "wal"), port)
-	if err := os.WriteFile(filepath.Join(dir, "influxd.conf"), []byte(conf), 0o644); err != nil {
-		return nil, err
-	}
-	return &influxd{bin: bin, dir: dir, port: port}, nil
-}
-
-// start runs the server and waits until it answers /ping.
-func (s *influxd) start() error {
-	log, err := os.OpenFile(filepath.Join(s.dir, "influxd.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		return err
-	}
-	s.cmd = exec.Command(s.bin, "-config", filepath.Join(s.dir, "influxd.conf"))
-	s.cmd.Stdout, s.cmd.Stderr = log, log
-	if err := s.cmd.Start(); err != nil {
-		log.Close()
-		return err
-	}
-	s.exited = make(chan struct{})
-	go func() {
-		_ = s.cmd.Wait()
-		log.Close()
-		close(s.exited)
-	}()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		resp, err := http.Get(s.URL() + "/ping")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusNoContent {
-				return nil
-			}
-		}
-		select {
-		case <-s.exited:
-			out, _ := os.ReadFile(filepath.Join(s.dir, "influxd.log"))
-			return fmt.Errorf("influxd exited at start:\n%s", out)
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-	s.kill()
-	return errors.New("influxd did not answer /ping within 30s")
-}
-
-// kill stops the process (SIGTERM, then SIGKILL after 10s).
-func (s *influxd) kill() {
-	if s.cmd == nil || s.cmd.Process == nil {
-		return
-	}
-	_ = s.cmd.Process.Signal(os.Interrupt)
-	select {
-	case <-s.exited:
-	case <-time.After(10 * time.Second):
-		_ = s.cmd.Process.Kill()
-		<-s.exited
-	}
-	s.cmd = nil
-}
-
-// stop kills the server and removes its data.
-func (s *influxd) stop() {
-	if s == nil {
-		return
-	}
-	s.kill()
-	os.RemoveAll(s.dir)
-}
-
-// influxdForTest starts a server for t and stops it when t ends, or skips t
-// when influxd is not installed.
-func influxdForTest(t *testing.T) *influxd {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("InfluxDB integration test: skipped in -short mode")
-	}
-	bin := influxdBinary()
-	if bin == "" {
-		t.Skip("influxd is not installed: run scripts/influxd.sh install (or set TICKC_INFLUXD)")
-	}
-	srv, err := newInfluxd(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.stop)
-	if err := srv.start(); err != nil {
-		t.Fatal(err)
-	}
-	return srv
-}
-
-// influxQuery runs an InfluxQL command on the server and returns the first
-// statement's series.
-func influxQuery(t *testing.T, base, q string) []querySeries {
-	t.Helper()
-	resp, err := http.PostForm(base+"/query", url.Values{"q": {q}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	var out queryResponse
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&out); err != nil {
-		t.Fatalf("%s: %v: %s", q, err, body)
-	}
-	if out.Err != "" || len(out.Results) == 0 || out.Results[0].Err != "" {
-		t.Fatalf("%s: %s", q, body)
-	}
-	return out.Results[0].Series
-}
-
-// influxWrite writes line protocol with second timestamps into db.
-func influxWrite(t *testing.T, base, db, lines string) {
-	t.Helper()
-	resp, err := http.Post(base+"/write?precision=s&db="+url.QueryEscape(db), "text/plain", strings.NewReader(lines))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusNoContent {
-		b, _ := io.ReadAll(resp.Body)
-		t.Fatalf("write: %d %s", resp.StatusCode, b)
-	}
-}
+// The tests of this file run against a real InfluxDB 1.8 server, from
+// package influxtest: the one the test run shares ($TICKC_INFLUXDB_URL, or one
+// started for this test binary), each test in databases of its own, except
+// the outage test, which stops and restarts a server of its own. Without
+// influxd they are skipped.
 
 // waitFor polls cond every 20ms until it holds or the timeout passes.
 func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
@@ -256,106 +43,24 @@ func influxConf(t *testing.T, base, extra string) *Config {
 	return cfg
 }
 
-// houseSpec is the task house.tick compiles to (see the examples): the power
-// not on a sub-meter, per point, written back to InfluxDB, here into db.
-func houseSpec(db string) TaskSpec {
-	consumer := func(_ int64, _ Tags, fs Fields) (stdlib.Value, error) {
-		v := fs.Get("Global_active_power").Float()*1000.0/60.0 -
-			fs.Get("Sub_metering_1").Float() - fs.Get("Sub_metering_2").Float() - fs.Get("Sub_metering_3").Float()
-		return stdlib.Float(v), nil
-	}
-	return TaskSpec{
-		Name:  "house",
-		Type:  StreamTask,
-		DBRPs: []DBRP{{"house", "autogen"}},
-		Build: func(t *Task) error {
-			from := NewFrom(t, NodeInfo{Name: "from1", Pos: "house.tick:3:6"}, FromConfig{Measurement: "house"})
-			t.AddMeasurement("house")
-			t.Stream().AddChild(from)
-			eval := NewEval(t, NodeInfo{Name: "eval2", Pos: "house.tick:5:6"}, EvalConfig{
-				Lambdas: []LambdaFactory{factoryFor(consumer)}, As: []string{"consumer"},
-			})
-			from.AddChild(eval)
-			out := NewInfluxDBOut(t, NodeInfo{Name: "influxdb_out3", Pos: "house.tick:8:6"}, InfluxDBOutConfig{
-				Database: db, RetentionPolicy: "autogen", Measurement: "house", Create: true,
-			})
-			eval.AddChild(out)
-			return out.Err()
-		},
-	}
-}
+// TestMain stops the InfluxDB server the tests of this package started.
+func TestMain(m *testing.M) { os.Exit(influxtest.Main(m)) }
 
-// TestInfluxDB runs the cases that share one InfluxDB server.
+// house.tick's pipeline, from /write to InfluxDB and back, is tested with the
+// built program in cmd/tickc.
+
+// TestInfluxDB runs the cases on the shared InfluxDB server.
 func TestInfluxDB(t *testing.T) {
-	srv := influxdForTest(t)
-	t.Run("house.tick end to end", func(t *testing.T) { testHouseEndToEnd(t, srv) })
-	t.Run("batch query matches replay", func(t *testing.T) { testBatchQueryMatchesReplay(t, srv) })
-	t.Run("power_alert.tick alert rows", func(t *testing.T) { testPowerAlertRows(t, srv) })
-}
-
-// testHouseEndToEnd writes points to a serving program over HTTP and reads
-// what its influxDBOut wrote back from InfluxDB.
-func testHouseEndToEnd(t *testing.T, srv *influxd) {
-	cfg := influxConf(t, srv.URL(), "")
-	p, err := NewProgram([]TaskSpec{houseSpec("house_e2e")}, cfg, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- Serve(ctx, p, ln, cfg, nil) }()
-
-	// Three minutes of the household power data set.
-	body := `house Global_active_power=4.216,Sub_metering_1=0,Sub_metering_2=1,Sub_metering_3=17 1166289840000000000
-house Global_active_power=5.36,Sub_metering_1=0,Sub_metering_2=1,Sub_metering_3=16 1166289900000000000
-house Global_active_power=5.374,Sub_metering_1=0,Sub_metering_2=2,Sub_metering_3=17 1166289960000000000
-other Global_active_power=1,Sub_metering_1=0,Sub_metering_2=0,Sub_metering_3=0 1166289960000000000
-`
-	resp, err := http.Post("http://"+ln.Addr().String()+"/write?db=house&rp=autogen", "text/plain", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusNoContent {
-		t.Fatalf("write: %d", resp.StatusCode)
-	}
-	cancel() // a graceful shutdown flushes the buffered points
-	if err := <-served; err != nil {
-		t.Fatal(err)
-	}
-
-	series := influxQuery(t, srv.URL(), `SELECT consumer FROM house_e2e.autogen.house`)
-	if len(series) != 1 {
-		t.Fatalf("series = %+v", series)
-	}
-	want := []struct {
-		time  string
-		value float64
-	}{
-		{"2006-12-16T17:24:00Z", 4.216*1000.0/60.0 - 0 - 1 - 17},
-		{"2006-12-16T17:25:00Z", 5.36*1000.0/60.0 - 0 - 1 - 16},
-		{"2006-12-16T17:26:00Z", 5.374*1000.0/60.0 - 0 - 2 - 17},
-	}
-	rows := series[0].Values
-	if len(rows) != len(want) {
-		t.Fatalf("rows = %v, want %d", rows, len(want))
-	}
-	for i, w := range want {
-		got, _ := rows[i][1].(json.Number).Float64()
-		if rows[i][0] != w.time || math.Abs(got-w.value) > 1e-9 {
-			t.Errorf("row %d = %v, want [%s %v]", i, rows[i], w.time, w.value)
-		}
-	}
+	base := influxtest.Shared(t)
+	t.Run("batch query matches replay", func(t *testing.T) { testBatchQueryMatchesReplay(t, base) })
+	t.Run("power_alert.tick alert rows", func(t *testing.T) { testPowerAlertRows(t, base) })
 }
 
 // testBatchQueryMatchesReplay runs a batch task's query live against data in
 // InfluxDB and compares its result with a replay of the same data.
-func testBatchQueryMatchesReplay(t *testing.T, srv *influxd) {
-	influxQuery(t, srv.URL(), "CREATE DATABASE batchdb")
+func testBatchQueryMatchesReplay(t *testing.T, base string) {
+	db := influxtest.Name("batch")
+	influxtest.Query(t, base, "CREATE DATABASE "+db)
 	now := time.Now().Truncate(time.Second)
 	var lines strings.Builder
 	type pt struct {
@@ -371,12 +76,12 @@ func testBatchQueryMatchesReplay(t *testing.T, srv *influxd) {
 			fmt.Fprintf(&lines, "cpu,host=%s value=%v %d\n", p.host, p.v, p.t.Unix())
 		}
 	}
-	influxWrite(t, srv.URL(), "batchdb", lines.String())
+	influxtest.Write(t, base, db, "s", lines.String())
 
 	spec := func() TaskSpec {
-		return TaskSpec{Name: "cpu", Type: BatchTask, DBRPs: []DBRP{{"batchdb", "autogen"}}, Build: func(t *Task) error {
+		return TaskSpec{Name: "cpu", Type: BatchTask, DBRPs: []DBRP{{db, "autogen"}}, Build: func(t *Task) error {
 			q := t.NewQuery(NodeInfo{Name: "query1", Pos: "cpu.tick:2:6"}, QueryConfig{
-				Query:   `SELECT value FROM "batchdb"."autogen"."cpu"`,
+				Query:   `SELECT value FROM "` + db + `"."autogen"."cpu"`,
 				Period:  int64(time.Hour),
 				Every:   int64(100 * time.Millisecond),
 				GroupBy: []string{"host"},
@@ -387,7 +92,7 @@ func testBatchQueryMatchesReplay(t *testing.T, srv *influxd) {
 	}
 
 	// Live: the query runs on the wall clock against InfluxDB.
-	cfg := influxConf(t, srv.URL(), "")
+	cfg := influxConf(t, base, "")
 	live, err := NewProgram([]TaskSpec{spec()}, cfg, nil, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -449,8 +154,11 @@ func testBatchQueryMatchesReplay(t *testing.T, srv *influxd) {
 	}
 }
 
+// TestInfluxDBOutSurvivesOutage stops InfluxDB while points are written and
+// starts it again: every point within the buffer limit arrives. The server
+// is the test's own.
 func TestInfluxDBOutSurvivesOutage(t *testing.T) {
-	srv := influxdForTest(t)
+	srv := influxtest.Private(t)
 	cfg := influxConf(t, srv.URL(), `  retry-interval = "50ms"
   max-retry-interval = "200ms"
   buffer-limit = 500
@@ -485,27 +193,20 @@ func TestInfluxDBOutSurvivesOutage(t *testing.T) {
 	}
 	count := func() int64 {
 		// Before the node's CREATE DATABASE the statement fails: no point yet.
-		resp, err := http.PostForm(srv.URL()+"/query", url.Values{"q": {"SELECT count(v) FROM outage.autogen.m"}})
-		if err != nil {
-			return -1
-		}
-		defer resp.Body.Close()
-		var out queryResponse
-		dec := json.NewDecoder(resp.Body)
-		dec.UseNumber()
-		if dec.Decode(&out) != nil || len(out.Results) == 0 || len(out.Results[0].Series) == 0 {
+		series, err := influxtest.TryQuery(srv.URL(), "SELECT count(v) FROM outage.autogen.m")
+		if err != nil || len(series) == 0 {
 			return 0
 		}
-		n, _ := out.Results[0].Series[0].Values[0][1].(json.Number).Int64()
+		n, _ := series[0].Values[0][1].(json.Number).Int64()
 		return n
 	}
 
 	write(0, 100)
 	waitFor(t, 10*time.Second, "the first 100 points in InfluxDB", func() bool { return count() == 100 })
-	srv.kill()
+	srv.Kill()
 	write(100, 400) // within the buffer limit of 500
 	waitFor(t, 10*time.Second, "failed writes while InfluxDB is down", func() bool { return node.Stats().Retries.Load() > 0 })
-	if err := srv.start(); err != nil {
+	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 15*time.Second, "all 400 points in InfluxDB after the restart", func() bool { return count() == 400 })
@@ -519,15 +220,19 @@ func TestInfluxDBOutSurvivesOutage(t *testing.T) {
 }
 
 // testPowerAlertRows runs power_alert.tick's alert and influxDBOut (its
-// email and httpPost outputs left out) and reads the alert rows back.
-func testPowerAlertRows(t *testing.T, srv *influxd) {
+// email and httpPost outputs left out) and reads the alert rows back: the
+// columns of the example's README, with the levels, durations and values
+// the input implies.
+func testPowerAlertRows(t *testing.T, base string) {
+	db := influxtest.Name("httpTest")
 	deviation := func(_ int64, _ Tags, fs Fields) (stdlib.Value, error) { return fs.Get("deviation"), nil }
 	isLJZ := func(_ int64, tags Tags, _ Fields) (stdlib.Value, error) {
 		v, _ := tags.Get("metric")
 		return stdlib.Bool(v == "ljz"), nil
 	}
+	const threshold = 4.0
 	crit := func(_ int64, _ Tags, fs Fields) (stdlib.Value, error) {
-		return stdlib.Bool(fs.Get("value").Float() > 4), nil
+		return stdlib.Bool(fs.Get("value").Float() > threshold), nil
 	}
 	spec := TaskSpec{Name: "power_alert", DBRPs: []DBRP{{"house_data", "autogen"}}, Build: func(t *Task) error {
 		from := NewFrom(t, NodeInfo{Name: "from1"}, FromConfig{Database: "house_data", RetentionPolicy: "autogen", Measurement: "house", Where: evalFunc(isLJZ)})
@@ -547,38 +252,61 @@ func testPowerAlertRows(t *testing.T, srv *influxd) {
 		})
 		eval.AddChild(alert)
 		out := NewInfluxDBOut(t, NodeInfo{Name: "influxdb_out4"}, InfluxDBOutConfig{
-			Create: true, Database: "httpTest", RetentionPolicy: "autogen", Measurement: "httptest",
+			Create: true, Database: db, RetentionPolicy: "autogen", Measurement: "httptest",
 			Tags: Tags{{"alertName", "test_http"}, {"triggerType", "threshold"}},
 		})
 		alert.AddChild(out)
 		return out.Err()
 	}}
-	cfg := influxConf(t, srv.URL(), "")
+	cfg := influxConf(t, base, "")
 	p, err := NewProgram([]TaskSpec{spec}, cfg, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	p.Start()
+	deviations := []float64{3, 5, 6, 2}
 	var pts []Point
-	for i, d := range []float64{3, 5, 6, 2} {
+	for i, d := range deviations {
 		pts = append(pts, Point{Name: "house", Database: "house_data", RetentionPolicy: "autogen",
 			Time: int64(i+1) * int64(time.Minute), Tags: Tags{{"metric", "ljz"}}, Fields: Fields{{"deviation", stdlib.Float(d)}}})
 	}
 	pts = append(pts, Point{Name: "house", Database: "house_data", RetentionPolicy: "autogen",
-		Time: int64(5 * time.Minute), Tags: Tags{{"metric", "other"}}, Fields: Fields{{"deviation", stdlib.Float(9)}}})
+		Time: int64(len(deviations)+1) * int64(time.Minute), Tags: Tags{{"metric", "other"}}, Fields: Fields{{"deviation", stdlib.Float(9)}}})
 	if err := p.Write(pts); err != nil {
 		t.Fatal(err)
 	}
 	p.Stop()
 
-	series := influxQuery(t, srv.URL(), `SELECT "level", "alertID", "message", "value", "alertName", "triggerType", "metric" FROM "httpTest"."autogen"."httptest"`)
+	// The expected rows: an event whenever the level changes from OK or is
+	// not OK, its duration the time since the level left OK.
+	var want [][]any
+	level, since := "OK", int64(0)
+	for i, d := range deviations {
+		tm := int64(i+1) * int64(time.Minute)
+		next := "OK"
+		if d > threshold {
+			next = "CRITICAL"
+		}
+		if level == "OK" && next == "OK" {
+			continue
+		}
+		if level == "OK" {
+			since = tm
+		}
+		level = next
+		want = append(want, []any{
+			time.Unix(0, tm).UTC().Format(time.RFC3339), "Power_Consumption_Rule:nil", "test_http",
+			json.Number(fmt.Sprint(tm - since)), level, "Alert: power consumption", "ljz", "threshold",
+			json.Number(fmt.Sprint(d)),
+		})
+	}
+	series := influxtest.Query(t, base, `SELECT * FROM "`+db+`"."autogen"."httptest"`)
 	if len(series) != 1 {
 		t.Fatalf("series = %+v", series)
 	}
-	want := [][]any{
-		{"1970-01-01T00:02:00Z", "CRITICAL", "Power_Consumption_Rule:nil", "Alert: power consumption", json.Number("5"), "test_http", "threshold", "ljz"},
-		{"1970-01-01T00:03:00Z", "CRITICAL", "Power_Consumption_Rule:nil", "Alert: power consumption", json.Number("6"), "test_http", "threshold", "ljz"},
-		{"1970-01-01T00:04:00Z", "OK", "Power_Consumption_Rule:nil", "Alert: power consumption", json.Number("2"), "test_http", "threshold", "ljz"},
+	columns := []string{"time", "alertID", "alertName", "duration", "level", "message", "metric", "triggerType", "value"}
+	if got, exp := fmt.Sprint(series[0].Columns), fmt.Sprint(columns); got != exp {
+		t.Errorf("alert columns\n got %s\nwant %s", got, exp)
 	}
 	if got, exp := fmt.Sprint(series[0].Values), fmt.Sprint(want); got != exp {
 		t.Errorf("alert rows\n got %s\nwant %s", got, exp)

@@ -88,32 +88,55 @@ func replay(spec tickrt.TaskSpec, path string, n int) (*tickrt.ReplayOutput, err
 
 // measure runs body b.N times and reports the throughput metrics for
 // points points per iteration: ns/point and points/s over the timed part,
-// allocs/point and cpu-ns/point over all of the runs (the work a body does
-// with the timer stopped must neither allocate nor take long).
-func measure(b *testing.B, points int, body func(i int)) {
+// allocs/point over all of the runs (the work a body does with the timer
+// stopped must not allocate), and cpu-ns/point over the timed part. A body
+// that prepares its input untimed does so between m.pause and m.resume, which
+// also keep that work's CPU time out of cpu-ns/point.
+func measure(b *testing.B, points int, body func(m *meter, i int)) {
 	b.ReportAllocs()
 	var before, after goruntime.MemStats
 	goruntime.GC()
 	goruntime.ReadMemStats(&before)
-	cpu0 := cpuTime()
+	m := &meter{b: b}
+	m.cpu0 = cpuTime()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		body(i)
+		body(m, i)
 	}
 	b.StopTimer()
-	cpu := cpuTime() - cpu0
+	cpu := cpuTime() - m.cpu0 - m.paused
 	goruntime.ReadMemStats(&after)
 	total := float64(b.N) * float64(points)
 	ns := float64(b.Elapsed().Nanoseconds())
 	b.ReportMetric(ns/total, "ns/point")
 	b.ReportMetric(total/(ns/1e9), "points/s")
 	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/total, "allocs/point")
-	if cpu > 0 {
+	if m.cpu0 > 0 {
 		// On a shared machine wall time includes waiting for a core; the
 		// process's CPU time (all its threads: the garbage collector, the
 		// HTTP server and client) does not.
 		b.ReportMetric(float64(cpu)/total, "cpu-ns/point")
 	}
+}
+
+// meter is what measure lends a body to keep untimed work out of the
+// figures.
+type meter struct {
+	b            *testing.B
+	cpu0, paused int64 // process CPU time at the start, and spent paused
+	pausedAt     int64
+}
+
+// pause stops the timer and the CPU count.
+func (m *meter) pause() {
+	m.b.StopTimer()
+	m.pausedAt = cpuTime()
+}
+
+// resume restarts them.
+func (m *meter) resume() {
+	m.paused += cpuTime() - m.pausedAt
+	m.b.StartTimer()
 }
 
 // cpuTime returns the user and system CPU time of the process so far in
@@ -140,7 +163,7 @@ func benchPipeline(b *testing.B, spec tickrt.TaskSpec) {
 	// Each iteration moves the points on by the time they span, so that
 	// windows keep closing as in a live stream.
 	span := int64(postLines/hosts) * pointEvery
-	measure(b, len(pts), func(int) {
+	measure(b, len(pts), func(*meter, int) {
 		for j := range pts {
 			pts[j].Time += span
 		}
@@ -153,7 +176,7 @@ func benchPipeline(b *testing.B, spec tickrt.TaskSpec) {
 // benchReplay replays a recording of replayLen points per iteration.
 func benchReplay(b *testing.B, spec func() tickrt.TaskSpec) {
 	path := writeRecording(b, replayLen)
-	measure(b, replayLen, func(int) {
+	measure(b, replayLen, func(*meter, int) {
 		if _, err := replay(spec(), path, replayLen); err != nil {
 			b.Fatal(err)
 		}
@@ -185,11 +208,11 @@ func benchHTTP(b *testing.B, spec tickrt.TaskSpec) {
 	defer client.CloseIdleConnections()
 	var body []byte
 	rd := bytes.NewReader(nil)
-	measure(b, postLines, func(i int) {
-		b.StopTimer()
+	measure(b, postLines, func(m *meter, i int) {
+		m.pause()
 		body = appendLines(body[:0], i*postLines, postLines)
 		rd.Reset(body)
-		b.StartTimer()
+		m.resume()
 		resp, err := client.Post(url, "text/plain", rd)
 		if err != nil {
 			b.Fatal(err)
@@ -220,6 +243,58 @@ func BenchmarkWhereEval(b *testing.B) { benchAll(b, whereEval) }
 // BenchmarkWindowMean is benchmark (b): the mean of each of 1,000 hosts
 // over ten-second windows.
 func BenchmarkWindowMean(b *testing.B) { benchAll(b, windowMean) }
+
+// sinkSpec is a task whose only node below the stream passes points on to
+// nothing: running it measures what getting points to a task's first node
+// costs (decoding, routing, the hand-over to the task), without the nodes.
+func sinkSpec() tickrt.TaskSpec {
+	return tickrt.TaskSpec{
+		Name:  "sink",
+		Type:  tickrt.StreamTask,
+		DBRPs: []tickrt.DBRP{{Database: "bench", RetentionPolicy: "autogen"}},
+		Build: func(t *tickrt.Task) error {
+			t.AddMeasurement("cpu")
+			t.Stream().AddChild(tickrt.NewNoOpNode(t, tickrt.NodeInfo{Name: "noop1"}, tickrt.NoOpConfig{}))
+			return nil
+		},
+	}
+}
+
+// BenchmarkIngest runs the three paths of the task benchmarks into a task
+// without work (see sinkSpec): its figures are the share of (a) and (b)
+// that is not the task's nodes.
+func BenchmarkIngest(b *testing.B) {
+	b.Run("pipeline", func(b *testing.B) { benchPipeline(b, sinkSpec()) })
+	b.Run("replay", func(b *testing.B) { benchReplay(b, sinkSpec) })
+	b.Run("http", func(b *testing.B) { benchHTTP(b, sinkSpec()) })
+}
+
+// BenchmarkDecode measures line-protocol decoding alone: a 5,000-line write
+// body (lines) and a stream recording of 100,000 records read into points
+// (recording).
+func BenchmarkDecode(b *testing.B) {
+	b.Run("lines", func(b *testing.B) {
+		body := appendLines(nil, 0, postLines)
+		measure(b, postLines, func(*meter, int) {
+			if _, err := tickrt.ParseLines(body, "bench", "autogen", 1, 0); err != nil {
+				b.Fatal(err)
+			}
+		})
+	})
+	b.Run("recording", func(b *testing.B) {
+		data, err := os.ReadFile(writeRecording(b, replayLen))
+		if err != nil {
+			b.Fatal(err)
+		}
+		rd := bytes.NewReader(nil)
+		measure(b, replayLen, func(*meter, int) {
+			rd.Reset(data)
+			if _, err := tickrt.ReadStreamRecording(rd, "points.srpl", 0); err != nil {
+				b.Fatal(err)
+			}
+		})
+	})
+}
 
 // TestVariantsAgree replays the benchmark data through both compiled forms
 // of each script: they must serve the same result, and the result must be

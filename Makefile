@@ -26,8 +26,10 @@ conformance:
 conformance-update:
 	scripts/conformance.sh -update
 
+# unit runs the Go tests with one InfluxDB server for all of them (their
+# $TICKC_INFLUXDB_URL) when influxd is installed; see docs/influxdb.md.
 unit:
-	$(GO) test ./...
+	scripts/influxd.sh run $(GO) test ./...
 
 # test is what CI runs: static checks, the conformance regression check, then the unit tests.
 test: vet conformance unit

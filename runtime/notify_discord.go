@@ -18,14 +18,23 @@ type DiscordConfig struct {
 	EmbedTitle         string `toml:"embed-title"`
 	Global             bool   `toml:"global"`
 	StateChangesOnly   bool   `toml:"state-changes-only"`
-	SSLCA              string `toml:"ssl-ca"`   // accepted for compatibility
-	SSLCert            string `toml:"ssl-cert"` // accepted for compatibility
-	SSLKey             string `toml:"ssl-key"`  // accepted for compatibility
+	SSLCA              string `toml:"ssl-ca"`   // PEM file of the CAs of the server's certificate
+	SSLCert            string `toml:"ssl-cert"` // PEM file of the client certificate
+	SSLKey             string `toml:"ssl-key"`  // PEM file of its key
 	InsecureSkipVerify bool   `toml:"insecure-skip-verify"`
 }
 
 func init() {
-	RegisterConfigSection(ConfigSection{Name: "discord", New: func() any { return &[]DiscordConfig{} }})
+	RegisterConfigSection(ConfigSection{
+		Name: "discord",
+		New:  func() any { return &[]DiscordConfig{} },
+		Check: func(v any) error {
+			return checkEach(*v.(*[]DiscordConfig), func(c DiscordConfig) string { return c.Workspace }, func(c DiscordConfig) error {
+				_, err := c.tls().Config()
+				return err
+			})
+		},
+	})
 	registerGlobal(globalService{
 		kind: "discord",
 		settings: func(t *Task) (bool, bool) {
@@ -72,7 +81,11 @@ func NewDiscordHandler(t *Task, cfg DiscordHandlerConfig) *ServiceHandler {
 		return failedServiceHandler(t, "discord", err)
 	}
 	c, _ := discordWorkspace(t, cfg.Workspace)
-	client := serviceClient(c.InsecureSkipVerify)
+	tc, err := c.tls().Config()
+	if err != nil {
+		return failedServiceHandler(t, "discord", err)
+	}
+	client := serviceTLSClient(tc)
 	return newServiceHandler(t, "discord", c.URL, 0, func(ctx context.Context, ev *AlertEvent) error {
 		embedTitle, err := title.render(ev.templateData())
 		if err != nil {
@@ -107,4 +120,9 @@ func NewDiscordHandler(t *Task, cfg DiscordHandlerConfig) *ServiceHandler {
 		_, err = postJSON(ctx, client, c.URL, body, nil, true)
 		return err
 	})
+}
+
+// tls returns the section's TLS keys.
+func (c DiscordConfig) tls() ClientTLS {
+	return ClientTLS{CA: c.SSLCA, Cert: c.SSLCert, Key: c.SSLKey, SkipVerify: c.InsecureSkipVerify}
 }

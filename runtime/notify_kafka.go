@@ -25,10 +25,10 @@ type KafkaConfig struct {
 	Timeout            time.Duration `toml:"timeout"` // bounds one write
 	BatchSize          int           `toml:"batch-size"`
 	BatchTimeout       time.Duration `toml:"batch-timeout"` // how long messages may wait to be batched
-	UseSSL             bool          `toml:"use-ssl"`
-	SSLCA              string        `toml:"ssl-ca"` // accepted for compatibility
-	SSLCert            string        `toml:"ssl-cert"`
-	SSLKey             string        `toml:"ssl-key"`
+	UseSSL             bool          `toml:"use-ssl"`       // connect with TLS; the other ssl keys apply only with it, as in Kapacitor
+	SSLCA              string        `toml:"ssl-ca"`        // PEM file of the CAs of the brokers' certificates
+	SSLCert            string        `toml:"ssl-cert"`      // PEM file of the client certificate
+	SSLKey             string        `toml:"ssl-key"`       // PEM file of its key
 	InsecureSkipVerify bool          `toml:"insecure-skip-verify"`
 }
 
@@ -50,10 +50,25 @@ func init() {
 				if c.Enabled && len(c.Brokers) == 0 {
 					errs = append(errs, fmt.Errorf("cluster %q: no brokers specified, must provide at least one broker URL", c.ID))
 				}
+				if _, err := c.tls(); err != nil {
+					errs = append(errs, fmt.Errorf("cluster %q: %w", c.ID, err))
+				}
 			}
 			return errors.Join(errs...)
 		},
 	})
+}
+
+// tls returns the TLS configuration of a cluster with use-ssl, nil without.
+func (c KafkaConfig) tls() (*tls.Config, error) {
+	if !c.UseSSL {
+		return nil, nil
+	}
+	tc, err := ClientTLS{CA: c.SSLCA, Cert: c.SSLCert, Key: c.SSLKey, SkipVerify: c.InsecureSkipVerify}.Config()
+	if tc == nil && err == nil {
+		tc = &tls.Config{}
+	}
+	return tc, err
 }
 
 // kafkaCluster returns the [[kafka]] section of id ("" means "default").
@@ -117,6 +132,10 @@ func NewKafkaHandler(t *Task, cfg KafkaHandlerConfig) *ServiceHandler {
 	if err != nil {
 		return failedServiceHandler(t, "kafka", err)
 	}
+	tc, err := c.tls()
+	if err != nil {
+		return failedServiceHandler(t, "kafka", fmt.Errorf("cluster %q: %w", c.ID, err))
+	}
 	var tmpl *template.Template
 	if cfg.Template != "" {
 		if tmpl, err = template.New("kafka alert template").Parse(cfg.Template); err != nil {
@@ -140,8 +159,8 @@ func NewKafkaHandler(t *Task, cfg KafkaHandlerConfig) *ServiceHandler {
 			kgo.ProducerLinger(0),
 			kgo.ProduceRequestTimeout(c.Timeout),
 		}
-		if c.UseSSL {
-			opts = append(opts, kgo.DialTLSConfig(&tls.Config{InsecureSkipVerify: c.InsecureSkipVerify}))
+		if tc != nil {
+			opts = append(opts, kgo.DialTLSConfig(tc))
 		}
 		cl, err := kgo.NewClient(opts...)
 		if err != nil {

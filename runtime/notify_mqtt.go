@@ -13,12 +13,12 @@ import (
 // sections configure several brokers.
 type MQTTConfig struct {
 	Enabled            bool   `toml:"enabled"`
-	Name               string `toml:"name"`    // the name handlers give to .brokerName()
-	Default            bool   `toml:"default"` // the broker of a handler that names none
-	URL                string `toml:"url"`     // tcp://host:port, ssl://host:port or ws://…
-	SSLCA              string `toml:"ssl-ca"`  // accepted for compatibility
-	SSLCert            string `toml:"ssl-cert"`
-	SSLKey             string `toml:"ssl-key"`
+	Name               string `toml:"name"`     // the name handlers give to .brokerName()
+	Default            bool   `toml:"default"`  // the broker of a handler that names none
+	URL                string `toml:"url"`      // tcp://host:port, ssl://host:port or ws://…
+	SSLCA              string `toml:"ssl-ca"`   // PEM file of the CAs of the broker's certificate
+	SSLCert            string `toml:"ssl-cert"` // PEM file of the client certificate
+	SSLKey             string `toml:"ssl-key"`  // PEM file of its key
 	InsecureSkipVerify bool   `toml:"insecure-skip-verify"`
 	ClientID           string `toml:"client-id"` // default: the name
 	Username           string `toml:"username"`
@@ -26,7 +26,21 @@ type MQTTConfig struct {
 }
 
 func init() {
-	RegisterConfigSection(ConfigSection{Name: "mqtt", New: func() any { return &[]MQTTConfig{} }})
+	RegisterConfigSection(ConfigSection{
+		Name: "mqtt",
+		New:  func() any { return &[]MQTTConfig{} },
+		Check: func(v any) error {
+			return checkEach(*v.(*[]MQTTConfig), func(c MQTTConfig) string { return c.Name }, func(c MQTTConfig) error {
+				_, err := c.tls().Config()
+				return err
+			})
+		},
+	})
+}
+
+// tls returns the section's TLS keys.
+func (c MQTTConfig) tls() ClientTLS {
+	return ClientTLS{CA: c.SSLCA, Cert: c.SSLCert, Key: c.SSLKey, SkipVerify: c.InsecureSkipVerify}
 }
 
 // mqttBroker returns the [[mqtt]] section of name; "" means the default one.
@@ -71,6 +85,10 @@ func NewMQTTHandler(t *Task, cfg MQTTHandlerConfig) *ServiceHandler {
 	if err != nil {
 		return failedServiceHandler(t, "mqtt", err)
 	}
+	tc, err := c.tls().Config()
+	if err != nil {
+		return failedServiceHandler(t, "mqtt", fmt.Errorf("broker %q: %w", c.Name, err))
+	}
 	var (
 		mu     sync.Mutex
 		client mqtt.Client
@@ -83,8 +101,8 @@ func NewMQTTHandler(t *Task, cfg MQTTHandlerConfig) *ServiceHandler {
 		}
 		opts := mqtt.NewClientOptions().AddBroker(c.URL).SetClientID(firstNonEmpty(c.ClientID, c.Name)).
 			SetUsername(c.Username).SetPassword(c.Password).SetCleanSession(true).SetAutoReconnect(false)
-		if c.InsecureSkipVerify {
-			opts.SetTLSConfig(tlsSkipVerify())
+		if tc != nil {
+			opts.SetTLSConfig(tc)
 		}
 		cl := mqtt.NewClient(opts)
 		if err := waitToken(ctx, cl.Connect()); err != nil {

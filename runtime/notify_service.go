@@ -106,9 +106,18 @@ func serviceSection[T any](t *Task, name string) *T {
 // serviceClient returns an HTTP client for a service; skipVerify accepts any
 // certificate.
 func serviceClient(skipVerify bool) *http.Client {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
 	if skipVerify {
-		tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true}
+		return serviceTLSClient(&tls.Config{InsecureSkipVerify: true})
+	}
+	return serviceTLSClient(nil)
+}
+
+// serviceTLSClient returns an HTTP client for a service whose section sets
+// TLS keys (see ClientTLS); nil keeps Go's defaults.
+func serviceTLSClient(tc *tls.Config) *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	if tc != nil {
+		tr.TLSClientConfig = tc
 	}
 	return &http.Client{Transport: tr}
 }
@@ -264,6 +273,3 @@ func postBasic(ctx context.Context, client *http.Client, url string, body []byte
 	_, err := postJSON(ctx, client, url, body, headers, true)
 	return err
 }
-
-// tlsSkipVerify is the TLS configuration of insecure-skip-verify.
-func tlsSkipVerify() *tls.Config { return &tls.Config{InsecureSkipVerify: true} }

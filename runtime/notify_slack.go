@@ -19,9 +19,9 @@ type SlackConfig struct {
 	IconEmoji          string `toml:"icon-emoji"`
 	Global             bool   `toml:"global"`
 	StateChangesOnly   bool   `toml:"state-changes-only"`
-	SSLCA              string `toml:"ssl-ca"`   // accepted for compatibility
-	SSLCert            string `toml:"ssl-cert"` // accepted for compatibility
-	SSLKey             string `toml:"ssl-key"`  // accepted for compatibility
+	SSLCA              string `toml:"ssl-ca"`   // PEM file of the CAs of the server's certificate
+	SSLCert            string `toml:"ssl-cert"` // PEM file of the client certificate
+	SSLKey             string `toml:"ssl-key"`  // PEM file of its key
 	InsecureSkipVerify bool   `toml:"insecure-skip-verify"`
 }
 
@@ -29,7 +29,16 @@ type SlackConfig struct {
 const DefaultSlackUsername = "kapacitor"
 
 func init() {
-	RegisterConfigSection(ConfigSection{Name: "slack", New: func() any { return &[]SlackConfig{} }})
+	RegisterConfigSection(ConfigSection{
+		Name: "slack",
+		New:  func() any { return &[]SlackConfig{} },
+		Check: func(v any) error {
+			return checkEach(*v.(*[]SlackConfig), func(c SlackConfig) string { return c.Workspace }, func(c SlackConfig) error {
+				_, err := c.tls().Config()
+				return err
+			})
+		},
+	})
 	registerGlobal(globalService{
 		kind: "slack",
 		settings: func(t *Task) (bool, bool) {
@@ -75,7 +84,11 @@ type slackAttachment struct {
 // one attachment colored by level, as Kapacitor's slack service does.
 func NewSlackHandler(t *Task, cfg SlackHandlerConfig) *ServiceHandler {
 	c, _ := slackWorkspace(t, cfg.Workspace)
-	client := serviceClient(c.InsecureSkipVerify)
+	tc, err := c.tls().Config()
+	if err != nil {
+		return failedServiceHandler(t, "slack", err)
+	}
+	client := serviceTLSClient(tc)
 	return newServiceHandler(t, "slack", c.URL, 0, func(ctx context.Context, ev *AlertEvent) error {
 		c, err := slackWorkspace(t, cfg.Workspace)
 		if err != nil {
@@ -133,4 +146,9 @@ func encodeJSON(v any) ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// tls returns the section's TLS keys.
+func (c SlackConfig) tls() ClientTLS {
+	return ClientTLS{CA: c.SSLCA, Cert: c.SSLCert, Key: c.SSLKey, SkipVerify: c.InsecureSkipVerify}
 }

@@ -360,6 +360,7 @@ func (g *generator) query(n *ir.Node, p *ir.QueryProps) []jen.Code {
 	if p.GroupBy.Time != nil {
 		setNanos(cfg, "GroupByTime", p.GroupBy.Time.Length)
 		setNanos(cfg, "GroupByTimeOffset", p.GroupBy.Time.Offset)
+		setLit(cfg, "GroupByTimeAt", int64(p.GroupBy.TimeAt))
 	}
 	setLit(cfg, "GroupByMeasurement", p.GroupByMeasurement)
 	switch p.Fill.Mode {

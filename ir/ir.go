@@ -159,6 +159,9 @@ type Dimensions struct {
 	All  bool           // groupBy(*)
 	Tags []string       // the tag names, in call order
 	Time *TimeDimension // query only: time(length[, offset]); nil when absent
+	// TimeAt is how many of the other arguments (* or tags) come before
+	// time(): a query's GROUP BY keeps the call order.
+	TimeAt int
 }
 
 // TimeDimension is the time(length, offset) argument of a query groupBy.

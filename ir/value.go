@@ -156,14 +156,17 @@ func (a args) lambdas(i int) []*Lambda {
 // dims returns the groupBy dimensions from i on.
 func (a args) dims(i int) Dimensions {
 	var d Dimensions
+	others := 0
 	for _, v := range a[i:] {
 		switch v.kind {
 		case vStar:
 			d.All = true
+			others++
 		case vTimeDim:
 			td := v.tdim
-			d.Time = &td
+			d.Time, d.TimeAt = &td, others
 		case vScalar:
+			others++
 			d.Tags = append(d.Tags, v.val.Str())
 		}
 	}

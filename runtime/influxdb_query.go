@@ -20,8 +20,9 @@ import (
 // LiveQuery is a query node's InfluxQL statement with the time condition and
 // GROUP BY that Kapacitor adds to it: the query's own WHERE condition is
 // joined with "time >= START AND time < STOP", its GROUP BY is replaced by
-// the node's groupBy dimensions (time first, as time(LENGTH, OFFSET)), and
-// its fill by the node's fill. String renders it as InfluxDB gets it.
+// the node's groupBy dimensions in the order of the call (time as
+// time(LENGTH, OFFSET)), and its fill by the node's fill when it has one.
+// String renders it as InfluxDB gets it.
 type LiveQuery struct {
 	stmt       *influxql.SelectStatement
 	start      *influxql.TimeLiteral
@@ -29,6 +30,8 @@ type LiveQuery struct {
 	byTime     *influxql.DurationLiteral // nil when not grouped by time
 	byOffset   *influxql.DurationLiteral
 	alignGroup bool
+	period     int64 // .period()
+	offset     int64 // .offset()
 }
 
 // NewLiveQuery parses cfg.Query and applies cfg's dimensions and fill.
@@ -50,6 +53,8 @@ func NewLiveQuery(cfg QueryConfig) (*LiveQuery, error) {
 		stop:       &influxql.TimeLiteral{},
 		byOffset:   &influxql.DurationLiteral{},
 		alignGroup: cfg.AlignGroup,
+		period:     cfg.Period,
+		offset:     cfg.Offset,
 	}
 	timeRange := &influxql.BinaryExpr{
 		Op:  influxql.AND,
@@ -63,22 +68,28 @@ func NewLiveQuery(cfg QueryConfig) (*LiveQuery, error) {
 	}
 
 	stmt.Dimensions = nil
+	var byTime *influxql.Dimension
 	if cfg.GroupByTime != 0 {
 		if cfg.GroupByTime < 0 {
 			return nil, errors.New("groupBy time() length must be positive")
 		}
 		lq.byTime = &influxql.DurationLiteral{Val: time.Duration(cfg.GroupByTime)}
 		lq.byOffset.Val = time.Duration(cfg.GroupByTimeOffset)
-		stmt.Dimensions = append(stmt.Dimensions, &influxql.Dimension{
-			Expr: &influxql.Call{Name: "time", Args: []influxql.Expr{lq.byTime, lq.byOffset}},
-		})
+		byTime = &influxql.Dimension{Expr: &influxql.Call{Name: "time", Args: []influxql.Expr{lq.byTime, lq.byOffset}}}
 	}
-	for _, d := range cfg.GroupBy {
+	for i, d := range cfg.GroupBy {
+		if byTime != nil && i == cfg.GroupByTimeAt {
+			stmt.Dimensions = append(stmt.Dimensions, byTime)
+			byTime = nil
+		}
 		if d == "*" {
 			stmt.Dimensions = append(stmt.Dimensions, &influxql.Dimension{Expr: &influxql.Wildcard{}})
 			continue
 		}
 		stmt.Dimensions = append(stmt.Dimensions, &influxql.Dimension{Expr: &influxql.VarRef{Val: d}})
+	}
+	if byTime != nil {
+		stmt.Dimensions = append(stmt.Dimensions, byTime)
 	}
 
 	switch cfg.Fill {
@@ -112,6 +123,14 @@ func (q *LiveQuery) SetRange(start, stop int64) {
 	if q.alignGroup && q.byTime != nil {
 		q.byOffset.Val = time.Duration(start) % q.byTime.Val
 	}
+}
+
+// SetTick sets the range of the run at time tick as Kapacitor does: it
+// ends at tick minus the offset and spans the period. It returns the end.
+func (q *LiveQuery) SetTick(tick int64) (stop int64) {
+	stop = tick - q.offset
+	q.SetRange(stop-q.period, stop)
+	return stop
 }
 
 // GroupedByTime reports whether the query has a time dimension.
@@ -291,8 +310,7 @@ func (lq *liveQuery) run(ctx context.Context) {
 		if _, ok := lq.sched.(everySchedule); ok && !cfg.Align {
 			tick = time.Now()
 		}
-		stop := tick.UnixNano() - cfg.Offset
-		lq.query.SetRange(stop-cfg.Period, stop)
+		stop := lq.query.SetTick(tick.UnixNano())
 		cmd := lq.query.String()
 		lq.log.Debug("starting batch query", "query", cmd)
 		qctx := ctx

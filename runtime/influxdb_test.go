@@ -168,6 +168,77 @@ func TestLiveQueryText(t *testing.T) {
 	}
 }
 
+// TestLiveQueryAsKapacitor renders queries as Kapacitor's query node does at
+// a tick (kapacitor's query.go: Dimensions in the call order, each time()
+// with its offset written out, alignGroup replacing that offset by START
+// modulo the length, fill only when the node sets one, the range ending at
+// the tick minus .offset()). The first want is a query of a Kapacitor log
+// (influxdata/kapacitor#1765); the others follow from that code.
+func TestLiveQueryAsKapacitor(t *testing.T) {
+	tick := time.Date(2018, 1, 18, 20, 22, 5, 805615392, time.UTC).UnixNano()
+	const (
+		day    = int64(24 * time.Hour)
+		rng1m  = "time >= '2018-01-18T20:21:05.805615392Z' AND time < '2018-01-18T20:22:05.805615392Z'"
+		rng10m = "time >= '2018-01-18T20:12:00Z' AND time < '2018-01-18T20:22:00Z'"
+	)
+	tests := []struct {
+		name string
+		cfg  QueryConfig
+		tick int64
+		want string
+	}{
+		{"log of kapacitor#1765: groupBy(time(1h)) fill(0) period(120d)",
+			QueryConfig{Query: "SELECT mean(temperature) FROM xxxxxxx LIMIT 5", Period: 120 * day, GroupByTime: int64(time.Hour), Fill: "0"}, tick,
+			"SELECT mean(temperature) FROM xxxxxxx WHERE time >= '2017-09-20T20:22:05.805615392Z' AND time < '2018-01-18T20:22:05.805615392Z' GROUP BY time(1h, 0s) fill(0) LIMIT 5"},
+		{"groupBy(time(1m), 'host')",
+			QueryConfig{Query: "SELECT mean(usage) FROM telegraf.autogen.cpu", Period: int64(time.Minute), GroupByTime: int64(time.Minute), GroupBy: []string{"host"}}, tick,
+			"SELECT mean(usage) FROM telegraf.autogen.cpu WHERE " + rng1m + " GROUP BY time(1m, 0s), host"},
+		{"groupBy('host', time(1m)): time where the call puts it",
+			QueryConfig{Query: "SELECT mean(usage) FROM telegraf.autogen.cpu", Period: int64(time.Minute), GroupByTime: int64(time.Minute), GroupBy: []string{"host"}, GroupByTimeAt: 1}, tick,
+			"SELECT mean(usage) FROM telegraf.autogen.cpu WHERE " + rng1m + " GROUP BY host, time(1m, 0s)"},
+		{"groupBy('host', time(10s, -5s), 'dc') fill('none')",
+			QueryConfig{Query: "SELECT max(v) FROM m", Period: int64(time.Minute), GroupByTime: int64(10 * time.Second), GroupByTimeOffset: int64(-5 * time.Second),
+				GroupBy: []string{"host", "dc"}, GroupByTimeAt: 1, Fill: "none"}, tick,
+			"SELECT max(v) FROM m WHERE " + rng1m + " GROUP BY host, time(10s, -5s), dc fill(none)"},
+		{"groupBy(*, time(1m)) fill('previous')",
+			QueryConfig{Query: "SELECT last(v) FROM m", Period: int64(time.Minute), GroupByTime: int64(time.Minute), GroupBy: []string{"*"}, GroupByTimeAt: 1, Fill: "previous"}, tick,
+			"SELECT last(v) FROM m WHERE " + rng1m + " GROUP BY *, time(1m, 0s) fill(previous)"},
+		{"groupBy('a', 'b'): the query's own GROUP BY goes, its fill stays",
+			QueryConfig{Query: "SELECT mean(v) FROM m WHERE host =~ /^web/ GROUP BY dc fill(1)", Period: int64(time.Minute), GroupBy: []string{"a", "b"}}, tick,
+			"SELECT mean(v) FROM m WHERE host =~ /^web/ AND " + rng1m + " GROUP BY a, b fill(1)"},
+		{"no groupBy: no GROUP BY",
+			QueryConfig{Query: "SELECT v FROM m GROUP BY time(5m)", Period: int64(time.Minute), Fill: "linear"}, tick,
+			"SELECT v FROM m WHERE " + rng1m + " fill(linear)"},
+		{"offset(1m) period(10m), aligned tick: the range ends a minute early",
+			QueryConfig{Query: "SELECT mean(v) FROM m", Period: int64(10 * time.Minute), Offset: int64(time.Minute), GroupByTime: int64(2 * time.Minute), GroupByTimeOffset: int64(30 * time.Second), GroupBy: []string{"host"}, Fill: "1.5"},
+			time.Date(2018, 1, 18, 20, 23, 0, 0, time.UTC).UnixNano(),
+			"SELECT mean(v) FROM m WHERE " + rng10m + " GROUP BY time(2m, 30s), host fill(1.5)"},
+		{"alignGroup: START modulo the length replaces time()'s own offset",
+			QueryConfig{Query: "SELECT mean(v) FROM m", Period: int64(10 * time.Minute), Offset: int64(time.Minute), GroupByTime: int64(3 * time.Minute), GroupByTimeOffset: int64(30 * time.Second), AlignGroup: true, GroupBy: []string{"host"}, GroupByTimeAt: 1},
+			time.Date(2018, 1, 18, 20, 23, 0, 0, time.UTC).UnixNano(),
+			// START, 20:12, is a multiple of 3 minutes since the epoch.
+			"SELECT mean(v) FROM m WHERE " + rng10m + " GROUP BY host, time(3m, 0s)"},
+		{"alignGroup, START 20:16: one minute past a multiple of 5 minutes",
+			QueryConfig{Query: "SELECT mean(v) FROM m", Period: int64(6 * time.Minute), GroupByTime: int64(5 * time.Minute), AlignGroup: true},
+			time.Date(2018, 1, 18, 20, 22, 0, 0, time.UTC).UnixNano(),
+			"SELECT mean(v) FROM m WHERE time >= '2018-01-18T20:16:00Z' AND time < '2018-01-18T20:22:00Z' GROUP BY time(5m, 1m)"},
+	}
+	for _, tt := range tests {
+		q, err := NewLiveQuery(tt.cfg)
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		stop := q.SetTick(tt.tick)
+		if want := tt.tick - tt.cfg.Offset; stop != want {
+			t.Errorf("%s: stop %d, want %d", tt.name, stop, want)
+		}
+		if got := q.String(); got != tt.want {
+			t.Errorf("%s\n got %s\nwant %s", tt.name, got, tt.want)
+		}
+	}
+}
+
 func TestQuerySchedule(t *testing.T) {
 	now := time.Date(2020, 1, 1, 10, 0, 7, 0, time.UTC)
 	if _, err := newSchedule(QueryConfig{}); err == nil {

@@ -337,6 +337,7 @@ type QueryConfig struct {
 	GroupBy            []string // .groupBy() tag dimensions; "*" for all
 	GroupByTime        int64    // .groupBy(time(d)); 0 when absent
 	GroupByTimeOffset  int64    // the offset of time(d, offset)
+	GroupByTimeAt      int      // time() comes before GroupBy[GroupByTimeAt]: 0 puts it first
 	GroupByMeasurement bool     // .groupByMeasurement()
 	Fill               string   // .fill(): "", "null", "previous", "none", "linear" or a number
 	Cluster            string   // .cluster()

@@ -1,0 +1,90 @@
+package runtime
+
+import "fmt"
+
+// SaveState appends the combine node's state: per group, its name and
+// dimensions and the points of the time being collected, and the state of
+// the group's member lambdas that keep some (a lambda calling a stateful
+// function).
+func (c *Combine) SaveState(e *StateEncoder) {
+	ids := sortedStateKeys(c.groups)
+	e.Len(len(ids))
+	for _, id := range ids {
+		g := c.groups[id]
+		e.Group(id)
+		e.String(g.name)
+		e.Dimensions(g.dims)
+		e.Int(g.t)
+		e.Bool(g.hasTime)
+		e.Len(len(g.points))
+		for _, p := range g.points {
+			e.BatchPoint(p)
+		}
+		for _, l := range g.lambdas {
+			saveMemberLambda(e, l)
+		}
+	}
+}
+
+// LoadState restores what SaveState wrote into a combine node built from
+// the same configuration.
+func (c *Combine) LoadState(d *StateDecoder) error {
+	clear(c.groups)
+	for n := d.Len(); n > 0 && d.Err() == nil; n-- {
+		id := d.Group()
+		g := c.group(id, d.String(), d.Dimensions(), 0)
+		g.t = d.Int()
+		g.hasTime = d.Bool()
+		np := d.Len()
+		g.points = make([]BatchPoint, 0, np)
+		for ; np > 0 && d.Err() == nil; np-- {
+			g.points = append(g.points, d.BatchPoint())
+		}
+		for _, l := range g.lambdas {
+			loadMemberLambda(d, l)
+		}
+	}
+	return d.Err()
+}
+
+// saveMemberLambda appends the state of a per-group lambda of a node: a
+// flag, then, for a lambda that keeps state, that state.
+func saveMemberLambda(e *StateEncoder, l Lambda) {
+	s, ok := l.(Stateful)
+	e.Bool(ok)
+	if !ok {
+		return
+	}
+	var inner StateEncoder
+	s.SaveState(&inner)
+	e.ByteSlice(inner.Bytes())
+}
+
+// loadMemberLambda reads what saveMemberLambda wrote into a fresh instance
+// of the same lambda.
+func loadMemberLambda(d *StateDecoder, l Lambda) {
+	saved := d.Bool()
+	if d.Err() != nil {
+		return
+	}
+	s, ok := l.(Stateful)
+	if saved != ok {
+		d.Fail(fmt.Errorf("lambda state does not match the lambda: saved %v, stateful %v", saved, ok))
+		return
+	}
+	if !ok {
+		return
+	}
+	data := d.ByteSlice()
+	if d.Err() != nil {
+		return
+	}
+	inner := NewStateDecoder(data)
+	if err := s.LoadState(inner); err != nil {
+		d.Fail(fmt.Errorf("lambda state: %w", err))
+		return
+	}
+	if err := inner.Finish(); err != nil {
+		d.Fail(fmt.Errorf("lambda state: %w", err))
+	}
+}

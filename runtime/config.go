@@ -26,6 +26,9 @@ type Config struct {
 	HTTP    HTTPConfig    `toml:"http"`
 	Logging LoggingConfig `toml:"logging"`
 
+	// Limits bounds the groups a task keeps; tickc's own section.
+	Limits LimitsConfig `toml:"limits"`
+
 	sections map[string]any // registered sections, by name
 }
 
@@ -78,7 +81,7 @@ var (
 )
 
 var coreKeys = map[string]bool{
-	"hostname": true, "data_dir": true, "default-retention-policy": true,
+	"hostname": true, "data_dir": true, "default-retention-policy": true, "limits": true,
 	"http": true, "logging": true,
 }
 
@@ -162,6 +165,8 @@ func ParseConfig(text string) (*Config, error) {
 			dst = &c.HTTP
 		case "logging":
 			dst = &c.Logging
+		case "limits":
+			dst = &c.Limits
 		default:
 			dst = c.sections[k]
 		}
@@ -200,6 +205,7 @@ func (c *Config) Validate() error {
 	if c.HTTP.HTTPSEnabled && c.HTTP.HTTPSCertificate == "" {
 		errs = append(errs, fmt.Errorf("http.https-enabled needs http.https-certificate"))
 	}
+	errs = append(errs, c.Limits.check()...)
 	if _, err := ParseLogLevel(c.Logging.Level); err != nil {
 		errs = append(errs, fmt.Errorf("logging.level: %w", err))
 	}
@@ -251,6 +257,8 @@ func (c *Config) ApplyEnv(lookup func(string) (string, bool)) error {
 		{"HTTP_AUTH_ENABLED", boolVar(&c.HTTP.AuthEnabled)},
 		{"LOGGING_FILE", str(&c.Logging.File)},
 		{"LOGGING_LEVEL", str(&c.Logging.Level)},
+		{"LIMITS_GROUP_IDLE_TIMEOUT", durationVar(&c.Limits.GroupIdleTimeout)},
+		{"LIMITS_MAX_GROUPS_PER_TASK", intVar(&c.Limits.MaxGroupsPerTask)},
 	}
 	for _, v := range vars {
 		s, ok := lookup(EnvPrefix + v.name)

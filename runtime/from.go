@@ -60,6 +60,9 @@ func (n *From) Point(p Point) {
 		TagNames: dimensionTagNames(p.Tags, n.cfg.GroupByAll, n.tagNames, nil),
 	}
 	p.Group = n.groups.get(p.Name, p.Tags, p.Dimensions)
+	if !n.Task.AdmitGroup(n, p.Group) {
+		return
+	}
 	n.EmitPoint(p)
 }
 

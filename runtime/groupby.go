@@ -47,6 +47,9 @@ func (n *GroupBy) Point(p Point) {
 		TagNames: dimensionTagNames(p.Tags, n.cfg.All, n.tagNames, n.cfg.Exclude),
 	}
 	p.Group = n.ids.get(p.Name, p.Tags, p.Dimensions)
+	if !n.Task.AdmitGroup(n, p.Group) {
+		return
+	}
 	n.EmitPoint(p)
 }
 
@@ -62,6 +65,9 @@ func (n *GroupBy) Batch(b Batch) {
 			TagNames: dimensionTagNames(bp.Tags, n.cfg.All, n.tagNames, n.cfg.Exclude),
 		}
 		g := NewGroupID(b.Name, bp.Tags, dims)
+		if !n.Task.AdmitGroup(n, g) {
+			continue
+		}
 		nb, ok := n.pending[g]
 		if !ok {
 			tags := make(Tags, 0, len(dims.TagNames))

@@ -137,6 +137,7 @@ func runServe(ctx context.Context, prog string, args []string, stderr io.Writer,
 	addr := fs.String("http", "", "address to listen on, host:port (default: the config's http.bind-address, "+DefaultBindAddress+")")
 	cfgFile := fs.String("config", "", "kapacitor.conf-style TOML configuration `file`")
 	level := fs.String("log-level", "", "log level: DEBUG, INFO, WARN or ERROR (overrides the config)")
+	limits := limitFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return flagExit(err)
 	}
@@ -146,6 +147,10 @@ func runServe(ctx context.Context, prog string, args []string, stderr io.Writer,
 	}
 	cfg, err := loadConfig(*cfgFile)
 	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
+		return 1
+	}
+	if err := limits(cfg); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
 		return 1
 	}
@@ -189,6 +194,7 @@ func runReplay(prog string, args []string, stdout, stderr io.Writer, specs []Tas
 	cfgFile := fs.String("config", "", "kapacitor.conf-style TOML configuration `file`")
 	noHandlers := fs.Bool("no-handlers", false, "alert handlers deliver nowhere; events are still printed")
 	shift := fs.Bool("shift", false, "move each file's times so that its first point is at clock-zero (Kapacitor's replay without -rec-time)")
+	limits := limitFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return flagExit(err)
 	}
@@ -211,6 +217,10 @@ func runReplay(prog string, args []string, stdout, stderr io.Writer, specs []Tas
 	}
 	cfg, err := loadConfig(*cfgFile)
 	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
+		return 1
+	}
+	if err := limits(cfg); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
 		return 1
 	}

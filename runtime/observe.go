@@ -104,8 +104,27 @@ type NodeStats struct {
 // groupCounter is a node that keeps per-group state and can count it.
 type groupCounter interface{ groupCount() int }
 
-func (n *Window) groupCount() int { return len(n.groups) }
-func (n *Alert) groupCount() int  { return len(n.groups) }
+func (n *Window) groupCount() int        { return len(n.groups) }
+func (n *Alert) groupCount() int         { return len(n.groups) }
+func (n *BarrierNode) groupCount() int   { return len(n.groups) }
+func (n *ChangeDetect) groupCount() int  { return len(n.groups) }
+func (n *Combine) groupCount() int       { return len(n.groups) }
+func (n *Derivative) groupCount() int    { return len(n.groups) }
+func (n *Eval) groupCount() int          { return len(n.groups) }
+func (n *Flatten) groupCount() int       { return len(n.groups) }
+func (n *GroupBy) groupCount() int       { return len(n.pending) }
+func (n *InfluxQL) groupCount() int      { return len(n.groups) }
+func (n *Join) groupCount() int          { return len(n.groups) }
+func (n *Sample) groupCount() int        { return len(n.counts) }
+func (n *stateTracking) groupCount() int { return len(n.states) }
+func (n *StatsNode) groupCount() int     { return len(n.groups) }
+func (n *Where) groupCount() int         { return len(n.lambdas.m) }
+
+func (n *HTTPOut) groupCount() int {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	return len(n.index)
+}
 
 // nodeBase is every node: they embed Base.
 type nodeBase interface{ nodeBase() *Base }

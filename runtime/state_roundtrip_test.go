@@ -9,7 +9,8 @@ import (
 // The checkpoint round-trip tests feed a node a sequence of events and
 // compare what it emits uninterrupted with what it emits when, after any
 // number of the events, its state is saved, a new task and node are built,
-// the state is loaded into them and the remaining events go to the new
+// the state is loaded into them (then Restored is called, as a program
+// restoring a checkpoint does) and the remaining events go to the new
 // node: the output before the checkpoint followed by the restored node's
 // output must be exactly the uninterrupted output.
 
@@ -112,6 +113,9 @@ func (c *ckptCase) split(t *testing.T, k int) ([]string, []byte) {
 	}
 	if err := d.Finish(); err != nil {
 		t.Fatalf("after %d events: %v", k, err)
+	}
+	if r, ok := node2.(interface{ Restored() }); ok {
+		r.Restored()
 	}
 	var again StateEncoder
 	node2.SaveState(&again)

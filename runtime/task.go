@@ -61,7 +61,8 @@ type Task struct {
 	// (replay --no-handlers); alert nodes still record their events.
 	Handlers bool
 
-	clock Clock
+	clock  Clock
+	limits *groupLimiter // nil when both limits of the [limits] section are off
 
 	stream       *StreamNode
 	batch        *BatchNode
@@ -117,6 +118,7 @@ func NewTask(spec TaskSpec, cfg *Config, clock Clock, log *slog.Logger) (*Task, 
 		measurements: map[string]bool{},
 		wallTimers:   map[*Timer]struct{}{},
 	}
+	t.limits = newGroupLimiter(t, cfg.Limits)
 	if spec.Type == BatchTask {
 		t.batch = &BatchNode{}
 		t.batch.Task = t

@@ -170,7 +170,7 @@ func NewAlert(t *Task, info NodeInfo, cfg AlertConfig) *Alert {
 		n.service = newAlertService()
 	}
 	n.events = newTopicState()
-	n.anon = len(cfg.Handlers) > 0
+	n.anon = hasTaskHandlers(cfg.Handlers)
 	if cfg.Topic != "" {
 		n.named = n.service.topic(cfg.Topic)
 	}

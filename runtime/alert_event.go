@@ -112,8 +112,12 @@ type AlertServiceConfig struct {
 	// TopicBufferLength is the number of events each handler queues before it
 	// drops new ones; below 1000 it means the default, 5000.
 	TopicBufferLength int `toml:"topic-buffer-length"`
+	// TopicHandlersDir is a directory of topic handler spec files, tickc's
+	// stand-in for `kapacitor define-topic-handler` (see topic_spec.go).
+	TopicHandlersDir string `toml:"topic-handlers-dir"`
 
 	service *alertService
+	topics  *topicHub // the named topics and their handlers
 }
 
 // Alert service defaults, Kapacitor's.
@@ -126,8 +130,9 @@ func init() {
 	RegisterConfigSection(ConfigSection{
 		Name: "alert",
 		New: func() any {
-			return &AlertServiceConfig{PersistTopics: true, TopicBufferLength: DefaultTopicBufferLength, service: newAlertService()}
+			return &AlertServiceConfig{PersistTopics: true, TopicBufferLength: DefaultTopicBufferLength, service: newAlertService(), topics: newTopicHub()}
 		},
+		Check: func(v any) error { return v.(*AlertServiceConfig).loadTopicHandlers() },
 	})
 }
 

@@ -105,6 +105,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	case isOpsPath(path):
 		h.serveOps(rec, r, path)
+	case (path == topicsPath || strings.HasPrefix(path, topicsPath+"/")) && r.Method == http.MethodGet:
+		h.serveTopics(rec, r, path)
 	case strings.HasPrefix(path, BasePath+"/tasks/") && r.Method == http.MethodGet:
 		h.serveHTTPOut(rec, r, strings.TrimPrefix(path, BasePath+"/tasks/"))
 	case strings.HasPrefix(path, BasePath+"/debug/pprof/") && h.Config.HTTP.PprofEnabled:

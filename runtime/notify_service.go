@@ -232,7 +232,9 @@ func registerGlobal(s globalService) { globalServices[s.kind] = s }
 // t's configuration added: a service whose section sets global = true
 // handles the events of every alert node that does not call it explicitly,
 // and one that also sets state-changes-only makes the node send only state
-// changes. The alert node applies it to its configuration.
+// changes. A node with .topic(name) also gets the publisher of that topic
+// last, whose handlers the [alert] section's topic-handlers-dir defines. The
+// alert node applies it to its configuration.
 func WithGlobalHandlers(t *Task, cfg AlertConfig) AlertConfig {
 	explicit := map[string]bool{}
 	for _, h := range cfg.Handlers {
@@ -260,7 +262,7 @@ func WithGlobalHandlers(t *Task, cfg AlertConfig) AlertConfig {
 	if len(added) > 0 {
 		cfg.Handlers = append(append([]AlertHandler(nil), cfg.Handlers...), added...)
 	}
-	return cfg
+	return withTopicPublisher(t, cfg)
 }
 
 // postBasic posts a JSON body with basic authentication when user and

@@ -320,4 +320,3 @@ func resultJSON(t *testing.T, out *HTTPOut) string {
 	}
 	return string(b)
 }
-

@@ -62,6 +62,9 @@ type InfluxDBConfig struct {
 	// endpoint of InfluxDB 1.8+ and 2.x), "v1" (/write, for InfluxDB 1.7 and
 	// older) or "auto" (the default: asks /ping for the server's version).
 	WriteAPI string `toml:"write-api"`
+	// Org is the organization the v2 write API writes to: InfluxDB 2.x
+	// needs it (with a token); InfluxDB 1.8 takes it empty.
+	Org string `toml:"org"`
 	// RetryInterval is the first wait after a failed write; it doubles up to
 	// MaxRetryInterval.
 	RetryInterval    time.Duration `toml:"retry-interval"`
@@ -529,7 +532,7 @@ func (c *influxClient) writeV2(ctx context.Context, u, db, rp, consistency strin
 	if rp != "" {
 		bucket += "/" + rp
 	}
-	err := cl.WriteAPIBlocking("", bucket).WriteRecord(ctx, string(bytes.TrimRight(lines, "\n")))
+	err := cl.WriteAPIBlocking(c.cfg.Org, bucket).WriteRecord(ctx, string(bytes.TrimRight(lines, "\n")))
 	if err == nil {
 		return nil
 	}

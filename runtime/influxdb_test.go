@@ -481,6 +481,67 @@ shutdown-timeout = "50ms"
 	}
 }
 
+// TestInfluxDBOutWritesToInfluxDB2 writes to a server that says it is
+// InfluxDB 2.x: the v2 write API with the configured org, the bucket db/rp
+// and the token; the batch query goes to /query with the same token.
+func TestInfluxDBOutWritesToInfluxDB2(t *testing.T) {
+	var (
+		mu       sync.Mutex
+		requests []string
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		requests = append(requests, r.Method+" "+r.URL.Path+"?"+r.URL.RawQuery+" "+r.Header.Get("Authorization"))
+		switch r.URL.Path {
+		case "/ping":
+			w.Header().Set("X-Influxdb-Version", "v2.7.4")
+			w.WriteHeader(http.StatusNoContent)
+		case "/api/v2/write":
+			w.WriteHeader(http.StatusNoContent)
+		case "/query":
+			io.WriteString(w, `{"results":[{"statement_id":0}]}`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	task := influxTask(t, `[[influxdb]]
+urls = ["`+srv.URL+`"]
+token = "s3cr3t"
+org = "my-org"
+`, nil)
+	n := NewInfluxDBOut(task, NodeInfo{Name: "influxdb_out2"}, InfluxDBOutConfig{
+		Database: "house", RetentionPolicy: "autogen", Buffer: 10, FlushInterval: time.Hour,
+	})
+	n.Point(Point{Name: "house", Time: 1, Fields: Fields{{"consumer", stdlib.Float(52.5)}}})
+	n.Done()
+	if s := n.Stats(); s.PointsWritten.Load() != 1 {
+		t.Fatalf("written %d, dropped %d", s.PointsWritten.Load(), s.Dropped.Load())
+	}
+	cl, err := task.Config.InfluxDB("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := clientFor(cl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.Query(t.Context(), "SELECT consumer FROM house.autogen.house"); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	want := []string{
+		"GET /ping? Token s3cr3t",
+		"POST /api/v2/write?bucket=house%2Fautogen&org=my-org&precision=ns Token s3cr3t",
+		"POST /query? Token s3cr3t",
+	}
+	if strings.Join(requests, "\n") != strings.Join(want, "\n") {
+		t.Errorf("requests:\n%s\nwant:\n%s", strings.Join(requests, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 func TestInfluxDBOutRecordsInReplay(t *testing.T) {
 	task := influxTask(t, "", NewReplayClock(0))
 	n := NewInfluxDBOut(task, NodeInfo{Name: "influxdb_out1"}, InfluxDBOutConfig{Database: "db", Precision: "ms", Tags: Tags{{"x", "y"}}})

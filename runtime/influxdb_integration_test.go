@@ -54,6 +54,46 @@ func TestInfluxDB(t *testing.T) {
 	base := influxtest.Shared(t)
 	t.Run("batch query matches replay", func(t *testing.T) { testBatchQueryMatchesReplay(t, base) })
 	t.Run("power_alert.tick alert rows", func(t *testing.T) { testPowerAlertRows(t, base) })
+	for _, api := range []string{"v1", "v2", "auto"} {
+		t.Run("write-api "+api, func(t *testing.T) { testWriteAPI(t, base, api) })
+	}
+}
+
+// testWriteAPI writes points through the v1 /write endpoint (what InfluxDB
+// 1.7 and older take), the v2 API or the one /ping suggests, with a tag and a
+// precision of the node, and reads them back.
+func testWriteAPI(t *testing.T, base, api string) {
+	db := influxtest.Name("api_" + api)
+	cfg := influxConf(t, base, fmt.Sprintf("  write-api = %q\n", api))
+	spec := TaskSpec{Name: "copy", Type: StreamTask, DBRPs: []DBRP{{"in", "autogen"}}, Build: func(t *Task) error {
+		from := NewFrom(t, NodeInfo{Name: "from1"}, FromConfig{Measurement: "m"})
+		t.AddMeasurement("m")
+		t.Stream().AddChild(from)
+		out := NewInfluxDBOut(t, NodeInfo{Name: "influxdb_out2"}, InfluxDBOutConfig{
+			Database: db, RetentionPolicy: "autogen", Create: true, Precision: "s", Tags: Tags{{"api", api}},
+		})
+		from.AddChild(out)
+		return out.Err()
+	}}
+	p, err := NewProgram([]TaskSpec{spec}, cfg, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Start()
+	var pts []Point
+	for i := range 3 {
+		pts = append(pts, Point{Name: "m", Database: "in", RetentionPolicy: "autogen", Time: int64(i)*int64(time.Minute) + 123456789,
+			Tags: Tags{{"host", "h"}}, Fields: Fields{{"v", stdlib.Int(int64(i * 10))}, {"s", stdlib.String("x y")}}})
+	}
+	if err := p.Write(pts); err != nil {
+		t.Fatal(err)
+	}
+	p.Stop() // flushes
+	series := influxtest.Query(t, base, `SELECT * FROM "`+db+`"."autogen"."m"`)
+	want := "[[1970-01-01T00:00:00Z " + api + " h x y 0] [1970-01-01T00:01:00Z " + api + " h x y 10] [1970-01-01T00:02:00Z " + api + " h x y 20]]"
+	if len(series) != 1 || fmt.Sprint(series[0].Columns) != "[time api host s v]" || fmt.Sprint(series[0].Values) != want {
+		t.Errorf("series = %+v\nwant values %s", series, want)
+	}
 }
 
 // testBatchQueryMatchesReplay runs a batch task's query live against data in

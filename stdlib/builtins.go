@@ -1,6 +1,7 @@
 package stdlib
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -343,6 +344,17 @@ type SigmaState struct {
 // NewSigmaState returns an empty sigma state.
 func NewSigmaState() *SigmaState { return &SigmaState{} }
 
+// MarshalBinary implements encoding.BinaryMarshaler: the mean, the sum of
+// squared deviations and the count, bit for bit.
+func (s *SigmaState) MarshalBinary() ([]byte, error) {
+	return appendFloats(nil, s.mean, s.m2, s.n), nil
+}
+
+// UnmarshalBinary implements encoding.BinaryUnmarshaler.
+func (s *SigmaState) UnmarshalBinary(data []byte) error {
+	return readFloats("sigma", data, &s.mean, &s.m2, &s.n)
+}
+
 // Call implements State.
 func (s *SigmaState) Call(args ...Value) (Value, error) {
 	if !matchSigs(sigF_F, args) {
@@ -369,6 +381,20 @@ type CountState struct {
 // NewCountState returns a count state that has seen no call.
 func NewCountState() *CountState { return &CountState{} }
 
+// MarshalBinary implements encoding.BinaryMarshaler: the number of calls.
+func (s *CountState) MarshalBinary() ([]byte, error) {
+	return binary.LittleEndian.AppendUint64(nil, uint64(s.n)), nil
+}
+
+// UnmarshalBinary implements encoding.BinaryUnmarshaler.
+func (s *CountState) UnmarshalBinary(data []byte) error {
+	if len(data) != 8 {
+		return stateLenError("count", len(data), 8)
+	}
+	s.n = int64(binary.LittleEndian.Uint64(data))
+	return nil
+}
+
 // Call implements State.
 func (s *CountState) Call(args ...Value) (Value, error) {
 	if !matchSigs(sig_I, args) {
@@ -386,6 +412,42 @@ type SpreadState struct {
 
 // NewSpreadState returns a spread state that has seen no value.
 func NewSpreadState() *SpreadState { return &SpreadState{min: math.Inf(1), max: math.Inf(-1)} }
+
+// MarshalBinary implements encoding.BinaryMarshaler: the least and the
+// greatest value seen, bit for bit.
+func (s *SpreadState) MarshalBinary() ([]byte, error) {
+	return appendFloats(nil, s.min, s.max), nil
+}
+
+// UnmarshalBinary implements encoding.BinaryUnmarshaler.
+func (s *SpreadState) UnmarshalBinary(data []byte) error {
+	return readFloats("spread", data, &s.min, &s.max)
+}
+
+// appendFloats appends the IEEE bits of each float, little endian.
+func appendFloats(b []byte, fs ...float64) []byte {
+	for _, f := range fs {
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(f))
+	}
+	return b
+}
+
+// readFloats reads what appendFloats wrote into dst; the state of function
+// fn is left as it was when data has the wrong length.
+func readFloats(fn string, data []byte, dst ...*float64) error {
+	if len(data) != 8*len(dst) {
+		return stateLenError(fn, len(data), 8*len(dst))
+	}
+	for i, d := range dst {
+		*d = math.Float64frombits(binary.LittleEndian.Uint64(data[8*i:]))
+	}
+	return nil
+}
+
+// stateLenError is the error of a saved function state of the wrong size.
+func stateLenError(fn string, got, want int) error {
+	return fmt.Errorf("%s state: %d bytes, want %d", fn, got, want)
+}
 
 // Call implements State.
 func (s *SpreadState) Call(args ...Value) (Value, error) {
@@ -405,17 +467,36 @@ func (s *SpreadState) Call(args ...Value) (Value, error) {
 // RandState is the state of rand([n int]) int: a pseudo-random generator.
 // rand() returns a non-negative int64; rand(n) one in [0, n) for n > 0.
 type RandState struct {
-	r *rand.Rand
+	src *rand.PCG // the generator's source, the whole of its state
+	r   *rand.Rand
 }
 
 // NewRandState returns a generator with a random seed.
 func NewRandState() *RandState {
-	return &RandState{r: rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))}
+	return newRandState(rand.NewPCG(rand.Uint64(), rand.Uint64()))
 }
 
 // NewRandStateSeed returns a generator with a fixed seed, for tests.
 func NewRandStateSeed(seed uint64) *RandState {
-	return &RandState{r: rand.New(rand.NewPCG(seed, seed))}
+	return newRandState(rand.NewPCG(seed, seed))
+}
+
+func newRandState(src *rand.PCG) *RandState {
+	return &RandState{src: src, r: rand.New(src)}
+}
+
+// MarshalBinary implements encoding.BinaryMarshaler: the state of the
+// generator's PCG source, from which it goes on with the same numbers.
+func (s *RandState) MarshalBinary() ([]byte, error) { return s.src.MarshalBinary() }
+
+// UnmarshalBinary implements encoding.BinaryUnmarshaler.
+func (s *RandState) UnmarshalBinary(data []byte) error {
+	src := rand.NewPCG(0, 0)
+	if err := src.UnmarshalBinary(data); err != nil {
+		return fmt.Errorf("rand state: %w", err)
+	}
+	*s = *newRandState(src)
+	return nil
 }
 
 // Call implements State. As in Kapacitor, the bound is read as an unsigned

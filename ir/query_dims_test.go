@@ -2,6 +2,7 @@ package ir_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,5 +48,14 @@ func TestQueryGroupByOrder(t *testing.T) {
 		if fmt.Sprint(dims.Tags) != fmt.Sprint(tt.tags) || dims.All != tt.all || length != tt.time || dims.TimeAt != tt.at {
 			t.Errorf("groupBy(%s) = %+v (time %v), want tags %v, all %v, time %v at %d", tt.groupBy, *dims, length, tt.tags, tt.all, tt.time, tt.at)
 		}
+	}
+}
+
+// TestQueryGroupByTwoTimes checks Kapacitor's error for a second time().
+func TestQueryGroupByTwoTimes(t *testing.T) {
+	src := "dbrp \"db\".\"rp\"\nbatch\n    |query('SELECT mean(v) FROM db.rp.m')\n        .every(1m)\n        .groupBy(time(1m), 'host', time(5m))\n"
+	_, err := lowerSource([]byte(src), ir.LowerOptions{})
+	if err == nil || !strings.Contains(err.Error(), "in.tick:5:36: groupBy cannot have more than one time dimension") {
+		t.Errorf("err = %v", err)
 	}
 }

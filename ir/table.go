@@ -476,7 +476,18 @@ var propSets = map[string][]property{
 		durProp("offset", func(p *QueryProps) *time.Duration { return &p.Offset }),
 		flagProp("align", func(p *QueryProps) *bool { return &p.Align }),
 		flagProp("alignGroup", func(p *QueryProps) *bool { return &p.AlignGroup }),
-		prop("groupBy", varargs(aQueryDim), func(_ *lowerer, p *QueryProps, a args) { p.GroupBy = a.dims(0) }),
+		prop("groupBy", varargs(aQueryDim), func(l *lowerer, p *QueryProps, a args) {
+			p.GroupBy = a.dims(0)
+			seen := false
+			for _, v := range a {
+				if v.kind == vTimeDim {
+					if seen {
+						l.errorf(v.pos, "groupBy cannot have more than one time dimension")
+					}
+					seen = true
+				}
+			}
+		}),
 		flagProp("groupByMeasurement", func(p *QueryProps) *bool { return &p.GroupByMeasurement }),
 		prop("fill", sig(aFill), func(_ *lowerer, p *QueryProps, a args) { p.Fill = a.fill(0) }),
 		strProp("cluster", func(p *QueryProps) *string { return &p.Cluster }),

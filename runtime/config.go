@@ -23,8 +23,9 @@ type Config struct {
 	DataDir                string `toml:"data_dir"`
 	DefaultRetentionPolicy string `toml:"default-retention-policy"` // the rp of a write without one
 
-	HTTP    HTTPConfig    `toml:"http"`
-	Logging LoggingConfig `toml:"logging"`
+	HTTP       HTTPConfig       `toml:"http"`
+	Logging    LoggingConfig    `toml:"logging"`
+	Checkpoint CheckpointConfig `toml:"checkpoint"`
 
 	// Limits bounds the groups a task keeps; tickc's own section.
 	Limits LimitsConfig `toml:"limits"`
@@ -54,13 +55,26 @@ type LoggingConfig struct {
 	Level string `toml:"level"` // DEBUG, INFO, WARN or ERROR
 }
 
+// CheckpointConfig is the [checkpoint] section, tickc's own: how often a
+// serving program saves the state of its tasks under data_dir (see
+// Program.SaveCheckpoint). Nothing is saved or restored without a data_dir.
+type CheckpointConfig struct {
+	Enabled  bool          `toml:"enabled"`  // save and restore checkpoints when data_dir is set
+	Interval time.Duration `toml:"interval"` // time between two checkpoints; 0: only at shutdown
+	// Ignore is set by serve's --ignore-checkpoint: the program starts
+	// without the state of the file there, which its next checkpoint
+	// replaces. It is not a key of the file.
+	Ignore bool `toml:"-"`
+}
+
 // The defaults of the core sections, those of Kapacitor (and of InfluxDB for
 // the body size limit).
 const (
-	DefaultBindAddress     = ":9092"
-	DefaultMaxBodySize     = 25_000_000
-	DefaultShutdownTimeout = 10 * time.Second
-	DefaultRetentionPolicy = "autogen"
+	DefaultBindAddress        = ":9092"
+	DefaultMaxBodySize        = 25_000_000
+	DefaultShutdownTimeout    = 10 * time.Second
+	DefaultRetentionPolicy    = "autogen"
+	DefaultCheckpointInterval = 10 * time.Second
 )
 
 // ConfigSection describes a configuration section that a part of the runtime
@@ -82,7 +96,7 @@ var (
 
 var coreKeys = map[string]bool{
 	"hostname": true, "data_dir": true, "default-retention-policy": true, "limits": true,
-	"http": true, "logging": true,
+	"http": true, "logging": true, "checkpoint": true,
 }
 
 // RegisterConfigSection adds a section to every Config. It is meant to be
@@ -110,8 +124,9 @@ func NewConfig() *Config {
 			MaxBodySize:     DefaultMaxBodySize,
 			ShutdownTimeout: DefaultShutdownTimeout,
 		},
-		Logging:  LoggingConfig{File: "STDERR", Level: "INFO"},
-		sections: map[string]any{},
+		Logging:    LoggingConfig{File: "STDERR", Level: "INFO"},
+		Checkpoint: CheckpointConfig{Enabled: true, Interval: DefaultCheckpointInterval},
+		sections:   map[string]any{},
 	}
 	sectionsMu.Lock()
 	for name, s := range sections {
@@ -165,6 +180,8 @@ func ParseConfig(text string) (*Config, error) {
 			dst = &c.HTTP
 		case "logging":
 			dst = &c.Logging
+		case "checkpoint":
+			dst = &c.Checkpoint
 		case "limits":
 			dst = &c.Limits
 		default:
@@ -206,6 +223,9 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("http.https-enabled needs http.https-certificate"))
 	}
 	errs = append(errs, c.Limits.check()...)
+	if c.Checkpoint.Interval < 0 {
+		errs = append(errs, fmt.Errorf("checkpoint.interval must not be negative"))
+	}
 	if _, err := ParseLogLevel(c.Logging.Level); err != nil {
 		errs = append(errs, fmt.Errorf("logging.level: %w", err))
 	}
@@ -257,6 +277,12 @@ func (c *Config) ApplyEnv(lookup func(string) (string, bool)) error {
 		{"HTTP_AUTH_ENABLED", boolVar(&c.HTTP.AuthEnabled)},
 		{"LOGGING_FILE", str(&c.Logging.File)},
 		{"LOGGING_LEVEL", str(&c.Logging.Level)},
+		{"CHECKPOINT_ENABLED", boolVar(&c.Checkpoint.Enabled)},
+		{"CHECKPOINT_INTERVAL", func(s string) error {
+			d, err := time.ParseDuration(s)
+			c.Checkpoint.Interval = d
+			return err
+		}},
 		{"LIMITS_GROUP_IDLE_TIMEOUT", durationVar(&c.Limits.GroupIdleTimeout)},
 		{"LIMITS_MAX_GROUPS_PER_TASK", intVar(&c.Limits.MaxGroupsPerTask)},
 	}

@@ -137,6 +137,9 @@ func runServe(ctx context.Context, prog string, args []string, stderr io.Writer,
 	addr := fs.String("http", "", "address to listen on, host:port (default: the config's http.bind-address, "+DefaultBindAddress+")")
 	cfgFile := fs.String("config", "", "kapacitor.conf-style TOML configuration `file`")
 	level := fs.String("log-level", "", "log level: DEBUG, INFO, WARN or ERROR (overrides the config)")
+	dataDir := fs.String("data-dir", "", "`directory` of the checkpoint file (overrides the config's data_dir)")
+	interval := fs.Duration("checkpoint-interval", -1, "time between two checkpoints; 0: only at shutdown (overrides the config's checkpoint.interval)")
+	ignore := fs.Bool("ignore-checkpoint", false, "start without the state of the checkpoint file; the next checkpoint replaces it")
 	limits := limitFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return flagExit(err)
@@ -145,11 +148,22 @@ func runServe(ctx context.Context, prog string, args []string, stderr io.Writer,
 		fmt.Fprintf(stderr, "%s serve: unexpected argument %q\n", prog, fs.Arg(0))
 		return 2
 	}
+	if *interval < -1 {
+		fmt.Fprintf(stderr, "%s serve: --checkpoint-interval must not be negative\n", prog)
+		return 2
+	}
 	cfg, err := loadConfig(*cfgFile)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
 		return 1
 	}
+	if *dataDir != "" {
+		cfg.DataDir = *dataDir
+	}
+	if *interval >= 0 {
+		cfg.Checkpoint.Interval = *interval
+	}
+	cfg.Checkpoint.Ignore = *ignore
 	if err := limits(cfg); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
 		return 1

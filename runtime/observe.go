@@ -233,11 +233,18 @@ var (
 	descAlerts    = prometheus.NewDesc("tickc_alert_events_total", "Alert events sent, per level.", []string{"task", "node", "level"}, nil)
 	descReceived  = prometheus.NewDesc("tickc_task_points_received_total", "Points the task's source received.", []string{"task"}, nil)
 	descReady     = prometheus.NewDesc("tickc_ready", "1 when the tasks are started.", nil, nil)
+
+	descCkptLast     = prometheus.NewDesc("tickc_checkpoint_last_timestamp_seconds", "When the last successful checkpoint was taken, Unix seconds; 0 before any.", nil, nil)
+	descCkptDuration = prometheus.NewDesc("tickc_checkpoint_duration_seconds", "How long the last successful checkpoint took, file written.", nil, nil)
+	descCkptSize     = prometheus.NewDesc("tickc_checkpoint_size_bytes", "The size of the last checkpoint file written.", nil, nil)
+	descCkptSaved    = prometheus.NewDesc("tickc_checkpoints_total", "Checkpoints written.", nil, nil)
+	descCkptFailures = prometheus.NewDesc("tickc_checkpoint_failures_total", "Checkpoints that could not be taken or written.", nil, nil)
 )
 
 // Describe sends the descriptors of every metric.
 func (c *programCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descPointsIn, descPointsOut, descErrors, descGroups, descAlerts, descReceived, descReady} {
+	for _, d := range []*prometheus.Desc{descPointsIn, descPointsOut, descErrors, descGroups, descAlerts, descReceived, descReady,
+		descCkptLast, descCkptDuration, descCkptSize, descCkptSaved, descCkptFailures} {
 		ch <- d
 	}
 }
@@ -249,6 +256,16 @@ func (c *programCollector) Collect(ch chan<- prometheus.Metric) {
 		ready = 1
 	}
 	ch <- prometheus.MustNewConstMetric(descReady, prometheus.GaugeValue, ready)
+	ck := c.p.CheckpointStats()
+	last := 0.0
+	if !ck.Last.IsZero() {
+		last = float64(ck.Last.UnixNano()) / 1e9
+	}
+	ch <- prometheus.MustNewConstMetric(descCkptLast, prometheus.GaugeValue, last)
+	ch <- prometheus.MustNewConstMetric(descCkptDuration, prometheus.GaugeValue, ck.Duration.Seconds())
+	ch <- prometheus.MustNewConstMetric(descCkptSize, prometheus.GaugeValue, float64(ck.Size))
+	ch <- prometheus.MustNewConstMetric(descCkptSaved, prometheus.CounterValue, float64(ck.Saved))
+	ch <- prometheus.MustNewConstMetric(descCkptFailures, prometheus.CounterValue, float64(ck.Failures))
 	for _, t := range c.p.Tasks {
 		for i, s := range t.Stats() {
 			if i == 0 {

@@ -25,6 +25,8 @@ type Program struct {
 	loopQ    []Point       // points written back by kapacitorLoopback nodes, not yet delivered
 	loopWake chan struct{} // wakes the loopback writer while running
 	loopDone chan struct{} // closed when the loopback writer has ended
+
+	ckpt checkpointState // the checkpoints saved (checkpoint.go)
 }
 
 // maxLoopback bounds how many looped-back points one delivery may cause

@@ -9,12 +9,15 @@ import (
 	"time"
 )
 
-// Serve runs p as a server on ln until ctx is cancelled: it starts the
+// Serve runs p as a server on ln until ctx is cancelled: it restores the
+// checkpoint of the data directory (see openCheckpoints), starts the
 // tasks, the live queries of batch tasks and the [[udp]] listeners, answers
-// the HTTP API (see Handler), and on cancellation stops
-// accepting requests, lets the requests in flight finish (up to the
-// configured shutdown timeout), passes Done through the tasks and returns.
-// It returns nil after a clean shutdown.
+// the HTTP API (see Handler), saves checkpoints periodically, and on
+// cancellation stops accepting requests, lets the requests in flight
+// finish (up to the configured shutdown timeout), saves a final
+// checkpoint, passes Done through the tasks and returns. It returns nil
+// after a clean shutdown; a checkpoint that cannot be restored is an error
+// before anything starts.
 func Serve(ctx context.Context, p *Program, ln net.Listener, cfg *Config, log *slog.Logger) error {
 	if cfg == nil {
 		cfg = NewConfig()
@@ -25,12 +28,17 @@ func Serve(ctx context.Context, p *Program, ln net.Listener, cfg *Config, log *s
 	for _, t := range p.Tasks {
 		t.discardAlerts = true
 	}
+	ckpt, err := openCheckpoints(p, cfg, log)
+	if err != nil {
+		return err
+	}
 	p.Start()
 	stopLive, err := startLive(p, cfg, log)
 	if err != nil {
 		p.Stop()
 		return err
 	}
+	ckpt.start()
 	srv := &http.Server{
 		Handler:           NewHandler(p, cfg, log),
 		ReadHeaderTimeout: 30 * time.Second,
@@ -65,9 +73,13 @@ func Serve(ctx context.Context, p *Program, ln net.Listener, cfg *Config, log *s
 		_ = srv.Close()
 	}
 	stopLive()
+	ckptErr := ckpt.stop() // after the last accepted write, before the end of input
 	p.Stop()
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 		return serveErr
+	}
+	if ckptErr != nil {
+		return ckptErr
 	}
 	log.Info("stopped")
 	return nil

@@ -43,6 +43,11 @@ type TaskSpec struct {
 	// Build constructs the task's nodes and links them, starting from
 	// t.Stream() or t.Batch(). It is generated code; an error aborts the program.
 	Build func(t *Task) error
+	// Fingerprint identifies the compiled pipeline: the code generator sets
+	// it to a hash of the task's IR, so that a checkpoint written by another
+	// build of the task is refused rather than misapplied. Empty for a task
+	// built by hand.
+	Fingerprint string
 }
 
 // Task is one compiled TICKscript task at run time: its name, its logger, its
@@ -53,7 +58,9 @@ type Task struct {
 	Name  string
 	Type  TaskType
 	DBRPs []DBRP
-	Log   *slog.Logger
+	// Fingerprint is the spec's: checkpoints record it (see TaskSpec).
+	Fingerprint string
+	Log         *slog.Logger
 	// Config is the program's configuration; nodes read their services'
 	// settings from it. It is never nil once the task is built by NewTask.
 	Config *Config
@@ -111,6 +118,7 @@ func NewTask(spec TaskSpec, cfg *Config, clock Clock, log *slog.Logger) (*Task, 
 		Name:         spec.Name,
 		Type:         spec.Type,
 		DBRPs:        append([]DBRP(nil), spec.DBRPs...),
+		Fingerprint:  spec.Fingerprint,
 		Log:          log.With("task", spec.Name),
 		Config:       cfg,
 		Handlers:     true,

@@ -42,6 +42,9 @@ and, after build:
 		}
 		p.Dimensions = n.dims
 		p.Group = tickrt.NewGroupID(p.Name, p.Tags, p.Dimensions)
+		if !n.Task.AdmitGroup(n, p.Group) {
+			return
+		}
 		st := n.state(p.Group)
 		if ok, err := isTrue(st.where2.Eval(p.Time, p.Tags, p.Fields)); !ok {
 			…
@@ -312,6 +315,7 @@ func (g *generator) fromStep(s *ir.Node, fn *fusedNode, p *ir.FromProps, sv step
 		out = append(out, jen.Id("p").Dot("Dimensions").Op("=").Id("n").Dot("dims"))
 	}
 	out = append(out, jen.Id("p").Dot("Group").Op("=").Qual(rt, "NewGroupID").Call(jen.Id("p").Dot("Name"), jen.Id("p").Dot("Tags"), jen.Id("p").Dot("Dimensions")))
+	out = append(out, jen.If(jen.Op("!").Id("n").Dot("Task").Dot("AdmitGroup").Call(jen.Id("n"), jen.Id("p").Dot("Group"))).Block(sv.drop))
 	return out
 }
 

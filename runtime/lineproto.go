@@ -2,9 +2,12 @@ package runtime
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -68,20 +71,37 @@ func ParseLines(body []byte, db, rp string, precision, now int64) ([]Point, erro
 	if precision <= 0 {
 		return nil, fmt.Errorf("invalid precision %d", precision)
 	}
-	lp := getLineParser()
-	defer putLineParser(lp)
-	points := make([]Point, 0, bytes.Count(body, []byte{'\n'})+1)
-	if pts, ok := lp.parseBody(body, db, rp, precision, now, points); ok {
-		if len(pts) == 0 {
-			return nil, nil
-		}
-		return pts, nil
+	points, err := parseLinesInto(nil, body, db, rp, precision, now)
+	if len(points) == 0 {
+		points = nil
 	}
-	return lp.parseEachLine(body, db, rp, precision, now, points)
+	return points, err
 }
 
-// parseEachLine is ParseLines line by line, with a decoder per line.
-func (lp *lineParser) parseEachLine(body []byte, db, rp string, precision, now int64, points []Point) ([]Point, error) {
+// parseLinesInto is ParseLines appending to points, which it grows to the
+// body's number of lines at once.
+func parseLinesInto(points []Point, body []byte, db, rp string, precision, now int64) ([]Point, error) {
+	if n := bytes.Count(body, []byte{'\n'}) + 1; cap(points)-len(points) < n {
+		points = slices.Grow(points, n)
+	}
+	lp := getLineParser()
+	defer putLineParser(lp)
+	return lp.parseLines(body, db, rp, precision, now, points, fastThenSlow)
+}
+
+// A lineMode says which decoders parseLines uses.
+type lineMode int
+
+const (
+	fastThenSlow lineMode = iota // the fast decoder, and the slow one for the lines it declines
+	slowOnly                     // the slow decoder: every line with lineprotocol's
+	fastOnly                     // the fast decoder; a line it declines ends the body (for tests)
+)
+
+// parseLines parses body line by line, appending the good lines' points to
+// points. In fastOnly mode it stops at the first line the fast decoder
+// declines and reports false; otherwise ok is true.
+func (lp *lineParser) parseLines(body []byte, db, rp string, precision, now int64, points []Point, mode lineMode) ([]Point, error) {
 	var errs []error
 	lineNo := 0
 	for len(body) > 0 {
@@ -92,9 +112,20 @@ func (lp *lineParser) parseEachLine(body []byte, db, rp string, precision, now i
 		} else {
 			body = nil
 		}
+		if mode != slowOnly {
+			if p, ok := lp.parseFast(line, precision, now); ok {
+				p.Database = db
+				p.RetentionPolicy = rp
+				points = append(points, p)
+				continue
+			}
+		}
 		trimmed := bytes.TrimLeft(line, " \t\r")
 		if len(trimmed) == 0 || trimmed[0] == '#' {
 			continue
+		}
+		if mode == fastOnly {
+			return points, errDeclined
 		}
 		p, reason := lp.parse(line, precision, now)
 		if reason != "" {
@@ -105,32 +136,27 @@ func (lp *lineParser) parseEachLine(body []byte, db, rp string, precision, now i
 		p.RetentionPolicy = rp
 		points = append(points, p)
 	}
-	if len(points) == 0 {
-		points = nil
-	}
 	return points, errors.Join(errs...)
 }
 
-// parseBody is the fast path of ParseLines: one decoder for the whole body
-// instead of one per line. It applies only to a body without quotes and
-// backslashes, where a newline can only end a line, and only when every
-// line is good; otherwise it reports false and ParseLines parses the body
-// line by line, which words the errors.
+// errDeclined is what parseLines in fastOnly mode reports for a line the
+// fast decoder leaves to the slow one.
+var errDeclined = errors.New("declined by the fast decoder")
+
+// parseEachLine is ParseLines with the slow decoder only.
+func (lp *lineParser) parseEachLine(body []byte, db, rp string, precision, now int64, points []Point) ([]Point, error) {
+	points, err := lp.parseLines(body, db, rp, precision, now, points, slowOnly)
+	if len(points) == 0 {
+		points = nil
+	}
+	return points, err
+}
+
+// parseBody is ParseLines with the fast decoder only: it reports false when
+// the fast decoder declines a line (which the slow one then words).
 func (lp *lineParser) parseBody(body []byte, db, rp string, precision, now int64, points []Point) ([]Point, bool) {
-	if bytes.ContainsAny(body, "\"\\") {
-		return nil, false
-	}
-	dec := lineprotocol.NewDecoderWithBytes(body)
-	for dec.Next() {
-		p, reason := lp.parseEntry(dec, nil, precision, now)
-		if reason != "" {
-			return nil, false
-		}
-		p.Database = db
-		p.RetentionPolicy = rp
-		points = append(points, p)
-	}
-	return points, true
+	points, err := lp.parseLines(body, db, rp, precision, now, points, fastOnly)
+	return points, err == nil
 }
 
 // ParseLine parses one line-protocol line (precision nanoseconds per unit,
@@ -157,8 +183,10 @@ func ParseLine(line []byte, precision, now int64) (Point, error) {
 // are immutable, so interned ones may be shared by all goroutines.
 type lineParser struct {
 	strs   map[string]string
-	tags   []Tag   // the current tag block; its free space is past len
-	fields []Field // the current field block
+	cache  [2 << cacheBits]string // recently interned strings, by hashBytes
+	recent recentStrings          // the previous line's strings, for the fast decoder
+	tags   []Tag                  // the current tag block; its free space is past len
+	fields []Field                // the current field block
 }
 
 const (
@@ -178,17 +206,50 @@ func getLineParser() *lineParser { return lineParsers.Get().(*lineParser) }
 
 func putLineParser(lp *lineParser) { lineParsers.Put(lp) }
 
-// intern returns b as a string, the same string for the same bytes.
+// intern returns b as a string, the same string for the same bytes. A
+// small table answers the strings seen lately (a write's tag values cycle
+// through a few thousand at most) before the map is asked: two strings per
+// hash of the bytes, the latest first.
 func (lp *lineParser) intern(b []byte) string {
-	if s, ok := lp.strs[string(b)]; ok {
+	i := hashBytes(b) * 2
+	if s := lp.cache[i]; s == string(b) {
 		return s
 	}
-	s := string(b)
-	if len(lp.strs) >= maxInterned {
-		clear(lp.strs)
+	if s := lp.cache[i+1]; s == string(b) {
+		return s
 	}
-	lp.strs[s] = s
+	s, ok := lp.strs[string(b)]
+	if !ok {
+		s = string(b)
+		if len(lp.strs) >= maxInterned {
+			clear(lp.strs)
+		}
+		lp.strs[s] = s
+	}
+	lp.cache[i+1] = lp.cache[i]
+	lp.cache[i] = s
 	return s
+}
+
+// cacheBits sizes lineParser.cache: 1<<cacheBits hashes, two strings each.
+const cacheBits = 11
+
+// hashBytes hashes b to a pair of lineParser.cache, from its length and
+// its first and last eight bytes.
+func hashBytes(b []byte) uint64 {
+	var h uint64
+	switch n := len(b); {
+	case n >= 8:
+		h = binary.LittleEndian.Uint64(b) ^ bits.RotateLeft64(binary.LittleEndian.Uint64(b[n-8:]), 29)
+	case n >= 4:
+		h = uint64(binary.LittleEndian.Uint32(b)) | uint64(binary.LittleEndian.Uint32(b[n-4:]))<<32
+	default:
+		for _, c := range b {
+			h = h<<8 | uint64(c)
+		}
+	}
+	h = (h ^ uint64(len(b))) * 0x9e3779b97f4a7c15
+	return h >> (64 - cacheBits)
 }
 
 // parse decodes one non-empty line; it returns the reason of a failure.

@@ -1,8 +1,10 @@
 package runtime
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -243,28 +245,63 @@ var fastPathBodies = []string{
 	"cpu v=1u 1\n", "cpu v=1 99999999999999999999\n", "cpu v=1 -1\n", "cpu v=1 +1\n",
 	"# \x00\ncpu v=1\n", "cpu v=1\n\x00\n", "cpu v=1,\n", "cpu, v=1\n", "cpu v=1 1 2\n",
 	"cpu\rx v=1\n", "cpu v=1\n\r\n",
+	// Numbers at the edges of the fast float and integer paths.
+	"m v=9007199254740992,w=9007199254740993,x=0.1,y=-0,z=123456789012345678901234567890.5 1\n",
+	"m v=1.0000000000000000000001,w=0.30000000000000004,x=-0.000,y=00012.50,z=1.7976931348623157 1\n",
+	"m v=9223372036854775807i,w=-9223372036854775808i,y=-0i,z=007i 1\n", "m x=9223372036854775808i 1\n",
+	"m v=1.,w=.5,x=-.5,y=1e5,z=1E-5 1\n", "m v=+1 1\n", "m v=+1i 1\n", "m v=- 1\n", "m v=-i 1\n",
+	"m v=t,w=T,x=true,y=True,z=TRUE,a=f,b=F,c=false,d=False,e=FALSE 1\n", "m v=tRUE 1\n", "m v=ti 1\n",
+	"m v=1 -9223372036854775806\n", "m v=1 -9223372036854775807\n", "m v=1 9223372036854775806\n",
+	"m,a=1,b=2,c=3,d=4,e=5,f=6,g=7,h=8,i=9,j=10 a=1,b=2,c=3,d=4,e=5,f=6,g=7,h=8,i=9,j=10 1\n",
+	"m,b=1,a=2 v=1 1\nm,a=3,b=4 v=2 2\nm,b=1,a=2 v=1 1\n", "#m v=1 1\n", "m#x,a#=b# c#=1 1\n",
+	"m,a=é v=1 1\n", "m\x7f v=1 1\n", "m v=1\x00 1\n", "m=x v=1 1\n",
 }
 
+// checkFastPath checks that every line the fast decoder accepts is decoded
+// by the general decoder to the same point, bit for bit, and that a body
+// the fast decoder reads whole gives the points of the general decoder.
 func checkFastPath(t *testing.T, body []byte) {
 	t.Helper()
 	lp := &lineParser{strs: map[string]string{}}
+	slowLP := &lineParser{strs: map[string]string{}}
+	for _, line := range bytes.Split(body, []byte{'\n'}) {
+		for _, prec := range []int64{1, 1e9} {
+			fast, ok := lp.parseFast(line, prec, 1e18)
+			if !ok {
+				continue
+			}
+			slow, reason := slowLP.parse(line, prec, 1e18)
+			if reason != "" {
+				t.Fatalf("%q (precision %d): the fast decoder accepts it, the general one says %s", line, prec, reason)
+			}
+			if !samePoint(fast, slow) {
+				t.Fatalf("%q (precision %d): %+v from the fast decoder, %+v from the general one", line, prec, fast, slow)
+			}
+		}
+	}
 	fast, ok := lp.parseBody(body, "db", "rp", 1, 1e18, nil)
 	if !ok {
 		return
 	}
 	slow, err := lp.parseEachLine(body, "db", "rp", 1, 1e18, nil)
 	if err != nil {
-		t.Fatalf("%q: the whole-body decoder accepts it, line by line: %v", body, err)
+		t.Fatalf("%q: the fast decoder accepts it, line by line: %v", body, err)
 	}
 	if len(fast) != len(slow) {
-		t.Fatalf("%q: %d points from the whole-body decoder, %d line by line", body, len(fast), len(slow))
+		t.Fatalf("%q: %d points from the fast decoder, %d line by line", body, len(fast), len(slow))
 	}
 	for i := range fast {
-		f, s := fast[i], slow[i]
-		if f.Name != s.Name || f.Time != s.Time || !slices.Equal(f.Tags, s.Tags) || !slices.Equal(f.Fields, s.Fields) {
-			t.Fatalf("%q: point %d is %+v from the whole-body decoder, %+v line by line", body, i, f, s)
+		if !samePoint(fast[i], slow[i]) {
+			t.Fatalf("%q: point %d is %+v from the fast decoder, %+v line by line", body, i, fast[i], slow[i])
 		}
 	}
+}
+
+// samePoint compares the decoded parts of two points; float fields compare
+// by their bits (Value holds them as bits).
+func samePoint(a, b Point) bool {
+	return a.Name == b.Name && a.Time == b.Time && a.Database == b.Database && a.RetentionPolicy == b.RetentionPolicy &&
+		slices.Equal(a.Tags, b.Tags) && slices.Equal(a.Fields, b.Fields)
 }
 
 func TestParseLinesFastPathAgrees(t *testing.T) {
@@ -280,4 +317,50 @@ func FuzzParseLinesFastPath(f *testing.F) {
 		f.Add([]byte(b))
 	}
 	f.Fuzz(checkFastPath)
+}
+
+// TestParseFastFloat checks the fast float path against strconv.ParseFloat
+// bit for bit on decimals of every length up to 25 digits.
+func TestParseFastFloat(t *testing.T) {
+	var nums []string
+	for _, s := range []string{"0", "-0", "0.0", "1", "-1", "0.1", "0.2", "0.3", "2.5", "123.456", "9007199254740991",
+		"9007199254740992", "9007199254740993", "18014398509481985", "4.35", "1.7976931348623157", "0.000000000000000000001",
+		"0.0000000000000000000001", "1234567890123456789", "12345678901234567890", "99999999999999999999.99"} {
+		nums = append(nums, s)
+	}
+	x := uint64(88172645463325252)
+	for i := 0; i < 20000; i++ {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		digits := strconv.FormatUint(x, 10)
+		digits = digits[:1+int(x%uint64(len(digits)))]
+		point := int(x>>20) % (len(digits) + 1)
+		s := digits
+		if point > 0 && point < len(digits) {
+			s = digits[:point] + "." + digits[point:]
+		}
+		if x&1 == 1 {
+			s = "-" + s
+		}
+		nums = append(nums, s)
+	}
+	for _, s := range nums {
+		want, err := strconv.ParseFloat(s, 64)
+		got, ok := parseFastFloat([]byte(s))
+		if !ok {
+			if err == nil {
+				t.Errorf("parseFastFloat(%q) refused what ParseFloat reads", s)
+			}
+			continue
+		}
+		if err != nil || math.Float64bits(got) != math.Float64bits(want) {
+			t.Errorf("parseFastFloat(%q) = %v (%#x), ParseFloat gives %v (%#x), %v", s, got, math.Float64bits(got), want, math.Float64bits(want), err)
+		}
+	}
+	for _, s := range []string{"", "-", ".5", "5.", "1.2.3", "1e5", "+1", "NaN", "Inf", "1_0", "0x10"} {
+		if _, ok := parseFastFloat([]byte(s)); ok {
+			t.Errorf("parseFastFloat(%q) accepted", s)
+		}
+	}
 }

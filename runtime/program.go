@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 )
 
 // Program is the set of tasks of one generated binary and the machinery that
@@ -23,6 +24,7 @@ type Program struct {
 
 	loopMu   sync.Mutex
 	loopQ    []Point       // points written back by kapacitorLoopback nodes, not yet delivered
+	looped   atomic.Bool   // loopQ may hold points: drainLoopback need not lock to see it is empty
 	loopWake chan struct{} // wakes the loopback writer while running
 	loopDone chan struct{} // closed when the loopback writer has ended
 
@@ -188,14 +190,15 @@ func (p *Program) Write(points []Point) error {
 // acceptedBy returns the points t accepts: points itself when it accepts
 // them all, as a task usually does, else a copy of those it accepts.
 func acceptedBy(t *Task, points []Point) []Point {
+	var r route
 	for i := range points {
-		if t.Accepts(points[i].Database, points[i].RetentionPolicy, points[i].Name) {
+		if r.accepts(t, &points[i]) {
 			continue
 		}
 		mine := append([]Point(nil), points[:i]...)
-		for _, pt := range points[i+1:] {
-			if t.Accepts(pt.Database, pt.RetentionPolicy, pt.Name) {
-				mine = append(mine, pt)
+		for j := i + 1; j < len(points); j++ {
+			if r.accepts(t, &points[j]) {
+				mine = append(mine, points[j])
 			}
 		}
 		return mine
@@ -203,13 +206,35 @@ func acceptedBy(t *Task, points []Point) []Point {
 	return points
 }
 
+// route remembers a task's routing decision (Task.Accepts) for the latest
+// database, retention policy and measurement. Points come in runs of the
+// same three, and decoded points share their strings (they are interned),
+// so comparing them is cheaper than deciding again. A route lives for one
+// write or one replay: a task that fails during it stops the write or the
+// replay, so the failure Accepts checks cannot change a decision it holds.
+type route struct {
+	db, rp, name string
+	valid, ok    bool
+}
+
+// accepts reports whether t accepts p.
+func (r *route) accepts(t *Task, p *Point) bool {
+	if r.valid && p.Name == r.name && p.Database == r.db && p.RetentionPolicy == r.rp {
+		return r.ok
+	}
+	r.db, r.rp, r.name = p.Database, p.RetentionPolicy, p.Name
+	r.ok, r.valid = t.Accepts(p.Database, p.RetentionPolicy, p.Name), true
+	return r.ok
+}
+
 // writeSync delivers points on the caller's goroutine, point by point to
 // every task that accepts it, then the points looped back meanwhile.
 func (p *Program) writeSync(points []Point) error {
-	for _, pt := range points {
-		for _, t := range p.Tasks {
-			if t.Accepts(pt.Database, pt.RetentionPolicy, pt.Name) {
-				if err := t.safely(func() { t.deliverPoint(pt) }); err != nil {
+	routes := make([]route, len(p.Tasks))
+	for i := range points {
+		for j, t := range p.Tasks {
+			if routes[j].accepts(t, &points[i]) {
+				if err := t.safely(func() { t.deliverPoint(points[i]) }); err != nil {
 					return err
 				}
 			}
@@ -223,6 +248,7 @@ func (p *Program) enqueueLoopback(pt Point) {
 	p.loopMu.Lock()
 	defer p.loopMu.Unlock()
 	p.loopQ = append(p.loopQ, pt)
+	p.looped.Store(true)
 	if p.loopWake != nil {
 		select {
 		case p.loopWake <- struct{}{}:
@@ -236,12 +262,16 @@ func (p *Program) takeLoopback() []Point {
 	defer p.loopMu.Unlock()
 	q := p.loopQ
 	p.loopQ = nil
+	p.looped.Store(false)
 	return q
 }
 
 // drainLoopback delivers the looped-back points, and those they cause, to
 // the given tasks, on the caller's goroutine.
 func (p *Program) drainLoopback(tasks []*Task) error {
+	if !p.looped.Load() {
+		return nil // nothing was looped back: the usual case, without locking
+	}
 	n := 0
 	for q := p.takeLoopback(); len(q) > 0; q = p.takeLoopback() {
 		if n += len(q); n > maxLoopback {

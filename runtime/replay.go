@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -21,61 +22,27 @@ import (
 // nanosecond timestamp. name prefixes errors ("name:LINE: ..."). A point
 // without timestamp gets now.
 func ReadStreamRecording(r io.Reader, name string, now int64) ([]Point, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("%s: read replay file failed: %w", name, err)
-	}
-	return readStreamRecording(data, name, now)
-}
-
-// readStreamRecording is ReadStreamRecording over the file's bytes. It
-// reads the records in place, with one parser for all the lines, and keeps
-// one string per distinct database and retention policy.
-func readStreamRecording(data []byte, name string, now int64) ([]Point, error) {
-	lineNo := 0
-	readLine := func() ([]byte, bool) {
-		if len(data) == 0 {
-			return nil, false
-		}
-		lineNo++
-		line := data
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			data = nil
-		}
-		return bytes.TrimSuffix(line, []byte{'\r'}), true
-	}
-	lp := getLineParser()
-	defer putLineParser(lp)
-	points := make([]Point, 0, bytes.Count(data, []byte{'\n'})/3+1)
+	s := newStreamReader(r, name, now, func(err error) error {
+		return fmt.Errorf("%s: read replay file failed: %w", name, err)
+	})
+	defer s.close()
+	var points []Point
 	for {
-		db, ok := readLine()
-		if !ok {
-			if len(points) == 0 {
-				return nil, nil
-			}
-			return points, nil
+		points = slices.Grow(points, recordBlock)
+		n := len(points)
+		block, err := s.read(points[n : n : n+recordBlock])
+		if err != nil {
+			return nil, err
 		}
-		rp, ok := readLine()
-		if !ok {
-			return nil, fmt.Errorf("%s:%d: invalid replay file format, expected another line", name, lineNo)
+		if len(block) == 0 {
+			break
 		}
-		line, ok := readLine()
-		if !ok {
-			return nil, fmt.Errorf("%s:%d: invalid replay file format, expected another line", name, lineNo)
-		}
-		if len(db) == 0 {
-			return nil, fmt.Errorf("%s:%d: invalid replay file format, empty database line", name, lineNo-2)
-		}
-		p, reason := lp.parse(line, 1, now)
-		if reason != "" {
-			return nil, fmt.Errorf("%s:%d: %w", name, lineNo, &LineError{Line: 1, Text: string(bytes.TrimRight(line, "\r")), Reason: reason})
-		}
-		p.Database = lp.intern(db)
-		p.RetentionPolicy = lp.intern(rp)
-		points = append(points, p)
+		points = points[:n+len(block)]
 	}
+	if len(points) == 0 {
+		return nil, nil
+	}
+	return points, nil
 }
 
 // brplBatch is one batch of a batch recording, in Kapacitor's JSON.
@@ -256,13 +223,100 @@ type EndpointResult struct {
 	Body           []byte // the JSON served
 }
 
-// replayEvent is one delivery of a replay: a point to the stream tasks or a
-// batch to one query node.
-type replayEvent struct {
-	time  int64 // when the replay delivers it: the point's time, the batch's last point time
-	point *Point
-	batch *Batch
-	query int // the query node's index, for a batch
+// replaySource is one input of a replay: a stream recording, read a block
+// of records at a time, or the batches of a batch recording (for the
+// query-th query node).
+type replaySource struct {
+	stream  *streamReader // nil for a batch recording, and once the recording is over
+	file    io.Closer
+	points  []Point // the current block of a stream recording
+	shift   bool    // move the recording's times so that it starts at zero
+	zero    int64
+	shifted bool
+	diff    int64 // what shifting adds to every time, once known
+
+	isBatch bool
+	batches []Batch
+	query   int
+
+	head int // the next delivery: points[head] or batches[head]
+}
+
+// firstBlock is the capacity of a stream source's first block of points;
+// each refill doubles it up to recordBlock, so that a short recording
+// costs little memory.
+const firstBlock = 64
+
+// peek returns the time of the source's next delivery — a point's time, or
+// the time of a batch's last point — reading the next block of a stream
+// recording when the current one is delivered. ok is false when the source
+// is exhausted.
+func (s *replaySource) peek() (at int64, ok bool, err error) {
+	if s.isBatch {
+		if s.head == len(s.batches) {
+			return 0, false, nil
+		}
+		b := &s.batches[s.head]
+		return b.Points[len(b.Points)-1].Time, true, nil
+	}
+	if s.head < len(s.points) {
+		return s.points[s.head].Time, true, nil
+	}
+	if s.stream == nil {
+		return 0, false, nil
+	}
+	if c := cap(s.points); c < recordBlock {
+		s.points = make([]Point, 0, min(max(2*c, firstBlock), recordBlock))
+	}
+	pts, err := s.stream.read(s.points)
+	if err != nil {
+		return 0, false, err
+	}
+	s.points, s.head = pts, 0
+	if len(pts) == 0 {
+		s.close()
+		return 0, false, nil
+	}
+	if s.shift {
+		if !s.shifted {
+			s.diff, s.shifted = s.zero-pts[0].Time, true
+		}
+		for i := range pts {
+			pts[i].Time += s.diff
+		}
+	}
+	return pts[0].Time, true, nil
+}
+
+// close releases the source's file and parser.
+func (s *replaySource) close() {
+	if s.stream != nil {
+		s.stream.close()
+		s.stream = nil
+	}
+	if s.file != nil {
+		s.file.Close()
+		s.file = nil
+	}
+}
+
+// timerDue reports whether moving t's clock to at fires one of its timers.
+func timerDue(t *Task, at int64) bool {
+	return len(t.pending) > 0 && t.pending[0].at <= at
+}
+
+// earlierStreamError returns the first error of reading the stream
+// recordings files, or err when they read without one. Setting up a replay
+// opens the stream recordings without reading them; when it then fails, the
+// recordings opened before the failure are read, so that the error reported
+// is the one of reading every recording first.
+func earlierStreamError(files []string, now int64, err error) error {
+	for _, f := range files {
+		if ferr := checkStreamRecording(f, now); ferr != nil {
+			return ferr
+		}
+	}
+	return err
 }
 
 // Replay runs recorded data through the program's tasks (all of them, or
@@ -306,31 +360,28 @@ func (p *Program) Replay(opts ReplayOptions) (*ReplayOutput, error) {
 		}
 	}
 
-	var sources [][]replayEvent
-	for _, f := range opts.Streams {
-		data, err := readRecording(f)
-		if err != nil {
-			return nil, err
+	// Stream recordings are opened here and read block by block as the
+	// replay goes. An error found while setting up reads as it did when
+	// every recording was read first: an earlier recording's bad record
+	// comes before it (see earlierStreamError).
+	var sources []*replaySource
+	defer func() {
+		for _, src := range sources {
+			src.close()
 		}
-		pts, err := readStreamRecording(data, f, opts.ClockZero)
+	}()
+	for i, f := range opts.Streams {
+		sr, c, err := openStreamRecording(f, opts.ClockZero)
 		if err != nil {
-			return nil, err
+			return nil, earlierStreamError(opts.Streams[:i], opts.ClockZero, err)
 		}
+		sources = append(sources, &replaySource{stream: sr, file: c, shift: opts.Shift, zero: opts.ClockZero})
 		if len(streamTasks) == 0 {
-			return nil, fmt.Errorf("%s: no stream task to replay a stream recording into (tasks: %s)", f, names(tasks))
+			err := fmt.Errorf("%s: no stream task to replay a stream recording into (tasks: %s)", f, names(tasks))
+			return nil, earlierStreamError(opts.Streams[:i+1], opts.ClockZero, err)
 		}
-		if opts.Shift && len(pts) > 0 {
-			diff := opts.ClockZero - pts[0].Time
-			for i := range pts {
-				pts[i].Time += diff
-			}
-		}
-		evs := make([]replayEvent, len(pts))
-		for i := range pts {
-			evs[i] = replayEvent{time: pts[i].Time, point: &pts[i]}
-		}
-		sources = append(sources, evs)
 	}
+	setupErr := func(err error) error { return earlierStreamError(opts.Streams, opts.ClockZero, err) }
 	// A batch file is one recording, or Kapacitor's zip archive of one
 	// recording per query node.
 	type batchInput struct {
@@ -341,7 +392,7 @@ func (p *Program) Replay(opts ReplayOptions) (*ReplayOutput, error) {
 	for _, f := range opts.Batches {
 		data, err := readRecording(f)
 		if err != nil {
-			return nil, err
+			return nil, setupErr(err)
 		}
 		if !bytes.HasPrefix(data, []byte("PK\x03\x04")) {
 			batchInputs = append(batchInputs, batchInput{f, data})
@@ -349,17 +400,17 @@ func (p *Program) Replay(opts ReplayOptions) (*ReplayOutput, error) {
 		}
 		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
+			return nil, setupErr(fmt.Errorf("%s: %w", f, err))
 		}
 		for _, zf := range zr.File {
 			rc, err := zf.Open()
 			if err != nil {
-				return nil, fmt.Errorf("%s: %s: %w", f, zf.Name, err)
+				return nil, setupErr(fmt.Errorf("%s: %s: %w", f, zf.Name, err))
 			}
 			entry, err := io.ReadAll(rc)
 			rc.Close()
 			if err != nil {
-				return nil, fmt.Errorf("%s: %s: %w", f, zf.Name, err)
+				return nil, setupErr(fmt.Errorf("%s: %s: %w", f, zf.Name, err))
 			}
 			batchInputs = append(batchInputs, batchInput{f + "[" + zf.Name + "]", entry})
 		}
@@ -368,59 +419,63 @@ func (p *Program) Replay(opts ReplayOptions) (*ReplayOutput, error) {
 	if len(batchInputs) > 0 {
 		switch len(batchTasks) {
 		case 0:
-			return nil, fmt.Errorf("no batch task to replay batch recordings into (tasks: %s)", names(tasks))
+			return nil, setupErr(fmt.Errorf("no batch task to replay batch recordings into (tasks: %s)", names(tasks)))
 		case 1:
 			batchTask = batchTasks[0]
 		default:
-			return nil, errors.New("several batch tasks: choose the one to replay with --task")
+			return nil, setupErr(errors.New("several batch tasks: choose the one to replay with --task"))
 		}
 		if n := len(batchTask.queries); n != len(batchInputs) {
-			return nil, fmt.Errorf("task %s has %d query nodes but %d batch recordings were given", batchTask.Name, n, len(batchInputs))
+			return nil, setupErr(fmt.Errorf("task %s has %d query nodes but %d batch recordings were given", batchTask.Name, n, len(batchInputs)))
 		}
 	}
 	for i, in := range batchInputs {
 		bs, err := readBatchRecording(bytes.NewReader(in.data), in.name, opts.Shift, opts.ClockZero)
 		if err != nil {
-			return nil, err
+			return nil, setupErr(err)
 		}
-		evs := make([]replayEvent, len(bs))
-		for j := range bs {
-			last := bs[j].Points[len(bs[j].Points)-1].Time
-			evs[j] = replayEvent{time: last, batch: &bs[j], query: i}
-		}
-		sources = append(sources, evs)
+		sources = append(sources, &replaySource{isBatch: true, batches: bs, query: i})
 	}
 
-	heads := make([]int, len(sources))
+	routes := make([]route, len(streamTasks))
 	for {
 		// The next delivery: the earliest head, the first source on ties.
-		next := -1
-		for i, evs := range sources {
-			if heads[i] < len(evs) && (next < 0 || evs[heads[i]].time < sources[next][heads[next]].time) {
-				next = i
+		var next *replaySource
+		var at int64
+		for _, src := range sources {
+			t, ok, err := src.peek()
+			if err != nil {
+				return nil, err
+			}
+			if ok && (next == nil || t < at) {
+				next, at = src, t
 			}
 		}
-		if next < 0 {
+		if next == nil {
 			break
 		}
-		ev := sources[next][heads[next]]
-		heads[next]++
 		for _, t := range tasks {
-			if err := t.safely(func() { t.AdvanceClock(ev.time) }); err != nil {
+			if !timerDue(t, at) {
+				t.AdvanceClock(at) // sets the clock; none of the task's code runs
+				continue
+			}
+			if err := t.safely(func() { t.AdvanceClock(at) }); err != nil {
 				return nil, err
 			}
 		}
-		if ev.point != nil {
-			for _, t := range streamTasks {
-				if t.Accepts(ev.point.Database, ev.point.RetentionPolicy, ev.point.Name) {
-					if err := t.safely(func() { t.deliverPoint(*ev.point) }); err != nil {
+		if !next.isBatch {
+			pt := &next.points[next.head]
+			for i, t := range streamTasks {
+				if routes[i].accepts(t, pt) {
+					if err := t.safely(func() { t.deliverPoint(*pt) }); err != nil {
 						return nil, err
 					}
 				}
 			}
-		} else if err := batchTask.safely(func() { batchTask.queries[ev.query].Batch(*ev.batch) }); err != nil {
+		} else if err := batchTask.safely(func() { batchTask.queries[next.query].Batch(next.batches[next.head]) }); err != nil {
 			return nil, err
 		}
+		next.head++
 		if err := p.drainLoopback(streamTasks); err != nil {
 			return nil, err
 		}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 func TestReadStreamRecording(t *testing.T) {
@@ -342,5 +343,86 @@ func TestReplayKapacitorRecordings(t *testing.T) {
 	code, _, errs = replayMain(t, []TaskSpec{spec}, "replay", "--batch", bz, "--batch", bz, "--clock-zero", "1971-01-01T00:00:00Z")
 	if code != 1 || !strings.Contains(errs, "task b has 2 query nodes but 4 batch recordings were given") {
 		t.Errorf("count mismatch: exit %d %q", code, errs)
+	}
+}
+
+// TestReadStreamRecordingInPieces reads a recording longer than a block of
+// records, with a line longer than the reading buffer, through a reader that
+// returns one byte at a time: the points are those of the whole file, and
+// a bad record past the first block is reported with its line.
+func TestReadStreamRecordingInPieces(t *testing.T) {
+	var in strings.Builder
+	const n = recordBlock + 100
+	long := strings.Repeat("x", readChunk+10)
+	for i := range n {
+		if i == 7 {
+			fmt.Fprintf(&in, "db\nrp\ncpu,long=%s v=%d %d\r\n", long, i, i)
+			continue
+		}
+		fmt.Fprintf(&in, "db\nrp\ncpu,host=h%d v=%d.5 %d\n", i%10, i, i)
+	}
+	whole, err := ReadStreamRecording(strings.NewReader(in.String()), "in.srpl", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pieces, err := ReadStreamRecording(iotest.OneByteReader(strings.NewReader(in.String())), "in.srpl", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(whole) != n || len(pieces) != n {
+		t.Fatalf("%d and %d points, want %d", len(whole), len(pieces), n)
+	}
+	for i := range whole {
+		if !samePoint(whole[i], pieces[i]) || whole[i].Time != int64(i) || whole[i].Database != "db" {
+			t.Fatalf("point %d: %+v and %+v", i, whole[i], pieces[i])
+		}
+	}
+	if v, _ := whole[7].Tags.Get("long"); v != long {
+		t.Errorf("the long line's tag has %d bytes, want %d", len(v), len(long))
+	}
+
+	bad := in.String() + "db\nrp\ncpu v=1x 1\n"
+	_, err = ReadStreamRecording(iotest.OneByteReader(strings.NewReader(bad)), "in.srpl", 0)
+	want := fmt.Sprintf("in.srpl:%d: unable to parse 'cpu v=1x 1': invalid number", 3*n+3)
+	if err == nil || err.Error() != want {
+		t.Errorf("error %v, want %s", err, want)
+	}
+	_, err = ReadStreamRecording(iotest.TimeoutReader(strings.NewReader(in.String())), "in.srpl", 0)
+	if err == nil || !strings.HasPrefix(err.Error(), "in.srpl: read replay file failed: timeout") {
+		t.Errorf("read error %v", err)
+	}
+}
+
+// TestReplayErrorOrder checks that a replay reports the error it reported
+// when it read every stream recording before running: a bad record of an
+// earlier recording comes before a later file's or the setup's failure,
+// and a bad record found while replaying stops the replay with its line.
+func TestReplayErrorOrder(t *testing.T) {
+	good := writeFile(t, "good.srpl", "dbname\nrpname\ncpu value=1 1\n")
+	bad := writeFile(t, "bad.srpl", "dbname\nrpname\ncpu value=1 1\ndbname\nrpname\ncpu value= 2\n")
+	missing := filepath.Join(t.TempDir(), "missing.srpl")
+	brpl := writeFile(t, "b.brpl", `{"name":"cpu","points":[{"fields":{"v":1},"time":"1971-01-01T00:00:00Z"}]}`)
+	badMsg := bad + ":6: unable to parse 'cpu value= 2': missing field value"
+	cases := []struct {
+		specs   []TaskSpec
+		streams []string
+		batches []string
+		want    string
+	}{
+		{[]TaskSpec{streamToOut("s")}, []string{bad, missing}, nil, badMsg},
+		{[]TaskSpec{streamToOut("s")}, []string{good, missing}, nil, "open " + missing + ": no such file or directory"},
+		{[]TaskSpec{streamToOut("s")}, []string{bad}, []string{brpl}, badMsg},
+		{[]TaskSpec{streamToOut("s")}, []string{good}, []string{brpl}, "no batch task to replay batch recordings into (tasks: s)"},
+		{[]TaskSpec{streamToOut("s")}, []string{good, bad}, nil, badMsg},
+	}
+	for i, c := range cases {
+		p, err := NewProgram(c.specs, nil, func() Clock { return NewReplayClock(0) }, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = p.Replay(ReplayOptions{Streams: c.streams, Batches: c.batches})
+		if err == nil || err.Error() != c.want {
+			t.Errorf("case %d: error %v, want %s", i, err, c.want)
+		}
 	}
 }

@@ -166,18 +166,7 @@ func (n *UDF) handshake() (*udfSession, error) {
 	if n.snapshot == nil {
 		return s, nil
 	}
-	resp, err = s.request(&agent.Request{Message: &agent.Request_Restore{Restore: &agent.RestoreRequest{Snapshot: n.snapshot}}})
-	if err != nil {
-		return s, err
-	}
-	r, ok := resp.Message.(*agent.Response_Restore)
-	if !ok {
-		return s, fmt.Errorf("answered the restore request with %s", udf.ResponseName(resp))
-	}
-	if !r.Restore.GetSuccess() {
-		return s, fmt.Errorf("could not restore its snapshot: %s", r.Restore.GetError())
-	}
-	return s, nil
+	return s, s.restore(n.snapshot)
 }
 
 func (n *UDF) taskName() string {
@@ -233,14 +222,15 @@ func (n *UDF) open() (*udfSession, error) {
 		return nil, err
 	}
 	s := &udfSession{
-		node:      n,
-		conn:      conn,
-		timeout:   n.fc.Timeout,
-		mgmt:      make(chan *agent.Response, 1),
-		wake:      make(chan struct{}, 1),
-		unflushed: make(chan struct{}, 1),
-		stop:      make(chan struct{}),
-		readDone:  make(chan struct{}),
+		node:          n,
+		conn:          conn,
+		timeout:       n.fc.Timeout,
+		snapshotEvery: UDFSnapshotInterval,
+		mgmt:          make(chan *agent.Response, 1),
+		wake:          make(chan struct{}, 1),
+		unflushed:     make(chan struct{}, 1),
+		stop:          make(chan struct{}),
+		readDone:      make(chan struct{}),
 	}
 	s.lastSeen.Store(time.Now().UnixNano())
 	go s.read()
@@ -585,8 +575,9 @@ type udfSession struct {
 
 	lastSeen     atomic.Int64 // wall time of the last response, Unix ns
 	inputClosed  atomic.Bool
-	keepaliveDue atomic.Bool // the watchdog found the writer busy: the next send adds a keepalive
-	awaiting     atomic.Bool // a handshake request waits for its answer
+	keepaliveDue atomic.Bool  // the watchdog found the writer busy: the next send adds a keepalive
+	awaiting     atomic.Bool  // a handshake request waits for its answer
+	snaps        udfSnapshots // counts snapshot requests and answers; see udf_state.go
 
 	mgmt      chan *agent.Response // handshake responses
 	wake      chan struct{}        // signalled when data or a failure arrives
@@ -694,9 +685,7 @@ func (s *udfSession) read() {
 				s.logUnexpected(r)
 			}
 		case *agent.Response_Snapshot:
-			s.mu.Lock()
-			s.snapshot = m.Snapshot.GetSnapshot()
-			s.mu.Unlock()
+			s.snapshotArrived(m.Snapshot.GetSnapshot())
 		case *agent.Response_Error:
 			s.fail(errors.New(m.Error.GetError()))
 		case *agent.Response_Begin, *agent.Response_Point, *agent.Response_End:
@@ -783,8 +772,7 @@ func (s *udfSession) watch() {
 				s.keepaliveDue.Store(true)
 			}
 			if now.After(nextSnap) {
-				req := &agent.Request{Message: &agent.Request_Snapshot{Snapshot: &agent.SnapshotRequest{}}}
-				if sent, err := s.conn.TrySend(req); err != nil {
+				if sent, err := s.trySnapshot(); err != nil {
 					s.writeFailed(err)
 					return
 				} else if sent {

@@ -131,6 +131,7 @@ func (g *generator) spec() jen.Code {
 		d[jen.Id("Type")] = jen.Qual(rt, typ)
 		d[jen.Id("DBRPs")] = jen.Index().Qual(rt, "DBRP").Values(dbrps...)
 		d[jen.Id("Build")] = jen.Id("build")
+		d[jen.Id("Fingerprint")] = jen.Lit(fingerprint(g.prog))
 	}))
 }
 

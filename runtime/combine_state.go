@@ -1,7 +1,5 @@
 package runtime
 
-import "fmt"
-
 // SaveState appends the combine node's state: per group, its name and
 // dimensions and the points of the time being collected, and the state of
 // the group's member lambdas that keep some (a lambda calling a stateful
@@ -21,7 +19,7 @@ func (c *Combine) SaveState(e *StateEncoder) {
 			e.BatchPoint(p)
 		}
 		for _, l := range g.lambdas {
-			saveMemberLambda(e, l)
+			saveLambda(e, l)
 		}
 	}
 }
@@ -41,50 +39,8 @@ func (c *Combine) LoadState(d *StateDecoder) error {
 			g.points = append(g.points, d.BatchPoint())
 		}
 		for _, l := range g.lambdas {
-			loadMemberLambda(d, l)
+			loadLambda(d, l)
 		}
 	}
 	return d.Err()
-}
-
-// saveMemberLambda appends the state of a per-group lambda of a node: a
-// flag, then, for a lambda that keeps state, that state.
-func saveMemberLambda(e *StateEncoder, l Lambda) {
-	s, ok := l.(Stateful)
-	e.Bool(ok)
-	if !ok {
-		return
-	}
-	var inner StateEncoder
-	s.SaveState(&inner)
-	e.ByteSlice(inner.Bytes())
-}
-
-// loadMemberLambda reads what saveMemberLambda wrote into a fresh instance
-// of the same lambda.
-func loadMemberLambda(d *StateDecoder, l Lambda) {
-	saved := d.Bool()
-	if d.Err() != nil {
-		return
-	}
-	s, ok := l.(Stateful)
-	if saved != ok {
-		d.Fail(fmt.Errorf("lambda state does not match the lambda: saved %v, stateful %v", saved, ok))
-		return
-	}
-	if !ok {
-		return
-	}
-	data := d.ByteSlice()
-	if d.Err() != nil {
-		return
-	}
-	inner := NewStateDecoder(data)
-	if err := s.LoadState(inner); err != nil {
-		d.Fail(fmt.Errorf("lambda state: %w", err))
-		return
-	}
-	if err := inner.Finish(); err != nil {
-		d.Fail(fmt.Errorf("lambda state: %w", err))
-	}
 }

@@ -15,8 +15,9 @@ func Spec() tickrt.TaskSpec {
 			Database:        "bench",
 			RetentionPolicy: "autogen",
 		}},
-		Name: "whereeval",
-		Type: tickrt.StreamTask,
+		Fingerprint: "b9cc7a0e75c5c107d7ebc1dc007ee4d4",
+		Name:        "whereeval",
+		Type:        tickrt.StreamTask,
 	}
 }
 

@@ -17,8 +17,9 @@ func Spec() tickrt.TaskSpec {
 			Database:        "bench",
 			RetentionPolicy: "autogen",
 		}},
-		Name: "whereeval",
-		Type: tickrt.StreamTask,
+		Fingerprint: "a673198965930392d9500aba81d7195d",
+		Name:        "whereeval",
+		Type:        tickrt.StreamTask,
 	}
 }
 
@@ -154,9 +155,6 @@ func (n *fromFusedNode) Point(p tickrt.Point) {
 	}
 	p.Dimensions = n.dims
 	p.Group = tickrt.NewGroupID(p.Name, p.Tags, p.Dimensions)
-	if !n.Task.AdmitGroup(n, p.Group) {
-		return
-	}
 	// where2 (testdata/whereeval.tick:7:6)
 	if ok, err := isTrue(n.where2.Eval(p.Time, p.Tags, p.Fields)); !ok {
 		if err != nil {

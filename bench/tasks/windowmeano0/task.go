@@ -15,8 +15,9 @@ func Spec() tickrt.TaskSpec {
 			Database:        "bench",
 			RetentionPolicy: "autogen",
 		}},
-		Name: "windowmean",
-		Type: tickrt.StreamTask,
+		Fingerprint: "ed29d2dab5e984cbf4fd6da0f3e22dce",
+		Name:        "windowmean",
+		Type:        tickrt.StreamTask,
 	}
 }
 

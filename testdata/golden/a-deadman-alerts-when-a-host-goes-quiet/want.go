@@ -16,8 +16,9 @@ func main() {
 			Database:        "db",
 			RetentionPolicy: "rp",
 		}},
-		Name: "task",
-		Type: tickrt.StreamTask,
+		Fingerprint: "79fa675a5ee85274c4d66c7da3ff17ce",
+		Name:        "task",
+		Type:        tickrt.StreamTask,
 	}))
 }
 

@@ -14,8 +14,9 @@ func main() {
 			Database:        "db",
 			RetentionPolicy: "rp",
 		}},
-		Name: "task",
-		Type: tickrt.StreamTask,
+		Fingerprint: "f1747b54e2dce17d8c1da83de3b3a1ea",
+		Name:        "task",
+		Type:        tickrt.StreamTask,
 	}))
 }
 

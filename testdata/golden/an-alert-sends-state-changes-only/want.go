@@ -15,8 +15,9 @@ func main() {
 			Database:        "db",
 			RetentionPolicy: "rp",
 		}},
-		Name: "task",
-		Type: tickrt.StreamTask,
+		Fingerprint: "0ba38f2579c2ec18059551d8c07f81e9",
+		Name:        "task",
+		Type:        tickrt.StreamTask,
 	}))
 }
 

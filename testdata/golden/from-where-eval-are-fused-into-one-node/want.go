@@ -17,8 +17,9 @@ func main() {
 			Database:        "db",
 			RetentionPolicy: "rp",
 		}},
-		Name: "task",
-		Type: tickrt.StreamTask,
+		Fingerprint: "b36595e62f8965390f37ce4c6b742d1e",
+		Name:        "task",
+		Type:        tickrt.StreamTask,
 	}))
 }
 
@@ -135,9 +136,6 @@ func (n *fromFusedNode) Point(p tickrt.Point) {
 	}
 	p.Dimensions = n.dims
 	p.Group = tickrt.NewGroupID(p.Name, p.Tags, p.Dimensions)
-	if !n.Task.AdmitGroup(n, p.Group) {
-		return
-	}
 	// where2 (input.tick:6:6)
 	if ok, err := isTrue(n.where2.Eval(p.Time, p.Tags, p.Fields)); !ok {
 		if err != nil {

@@ -15,8 +15,9 @@ func main() {
 			Database:        "db",
 			RetentionPolicy: "rp",
 		}},
-		Name: "task",
-		Type: tickrt.StreamTask,
+		Fingerprint: "5ca859bbcc0a007a23d0d19172ec27c0",
+		Name:        "task",
+		Type:        tickrt.StreamTask,
 	}))
 }
 

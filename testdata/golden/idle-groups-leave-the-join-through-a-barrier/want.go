@@ -16,8 +16,9 @@ func main() {
 			Database:        "db",
 			RetentionPolicy: "rp",
 		}},
-		Name: "task",
-		Type: tickrt.StreamTask,
+		Fingerprint: "b2613e1d2526ed6635f35282957f82b0",
+		Name:        "task",
+		Type:        tickrt.StreamTask,
 	}))
 }
 

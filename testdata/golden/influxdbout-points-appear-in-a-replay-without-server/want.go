@@ -18,8 +18,9 @@ func main() {
 			Database:        "db",
 			RetentionPolicy: "rp",
 		}},
-		Name: "task",
-		Type: tickrt.StreamTask,
+		Fingerprint: "45dd51891e1b5d86d9c98dfe08a6b10e",
+		Name:        "task",
+		Type:        tickrt.StreamTask,
 	}))
 }
 
@@ -254,9 +255,6 @@ func (n *fromFusedNode) Point(p tickrt.Point) {
 	}
 	p.Dimensions = n.dims
 	p.Group = tickrt.NewGroupID(p.Name, p.Tags, p.Dimensions)
-	if !n.Task.AdmitGroup(n, p.Group) {
-		return
-	}
 	// eval2 (input.tick:6:6)
 	n.seen[p.Group] = true
 	{

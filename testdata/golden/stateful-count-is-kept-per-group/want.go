@@ -17,8 +17,9 @@ func main() {
 			Database:        "db",
 			RetentionPolicy: "rp",
 		}},
-		Name: "task",
-		Type: tickrt.StreamTask,
+		Fingerprint: "f95c563c0e7bf3f3e724fc46a6f76c44",
+		Name:        "task",
+		Type:        tickrt.StreamTask,
 	}))
 }
 
@@ -107,9 +108,6 @@ func (n *fromFusedNode) Point(p tickrt.Point) {
 	}
 	p.Dimensions = n.dims
 	p.Group = tickrt.NewGroupID(p.Name, p.Tags, p.Dimensions)
-	if !n.Task.AdmitGroup(n, p.Group) {
-		return
-	}
 	// eval2 (input.tick:6:6)
 	n.seen[p.Group] = true
 	st := n.state(p.Group)

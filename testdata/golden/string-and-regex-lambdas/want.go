@@ -18,8 +18,9 @@ func main() {
 			Database:        "db",
 			RetentionPolicy: "rp",
 		}},
-		Name: "task",
-		Type: tickrt.StreamTask,
+		Fingerprint: "242e3dd0c6eb5eeed669ae2bf78f96ea",
+		Name:        "task",
+		Type:        tickrt.StreamTask,
 	}))
 }
 
@@ -164,9 +165,6 @@ func (n *fromFusedNode) Point(p tickrt.Point) {
 	}
 	p.Dimensions = n.dims
 	p.Group = tickrt.NewGroupID(p.Name, p.Tags, p.Dimensions)
-	if !n.Task.AdmitGroup(n, p.Group) {
-		return
-	}
 	// where2 (input.tick:6:6)
 	if ok, err := isTrue(n.where2.Eval(p.Time, p.Tags, p.Fields)); !ok {
 		if err != nil {

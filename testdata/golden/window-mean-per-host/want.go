@@ -15,8 +15,9 @@ func main() {
 			Database:        "db",
 			RetentionPolicy: "rp",
 		}},
-		Name: "task",
-		Type: tickrt.StreamTask,
+		Fingerprint: "cb71369e0f655ab98e07f9504bd9683d",
+		Name:        "task",
+		Type:        tickrt.StreamTask,
 	}))
 }
 

@@ -155,6 +155,9 @@ func (n *fromFusedNode) Point(p tickrt.Point) {
 	}
 	p.Dimensions = n.dims
 	p.Group = tickrt.NewGroupID(p.Name, p.Tags, p.Dimensions)
+	if !n.Task.AdmitGroup(n, p.Group) {
+		return
+	}
 	// where2 (testdata/whereeval.tick:7:6)
 	if ok, err := isTrue(n.where2.Eval(p.Time, p.Tags, p.Fields)); !ok {
 		if err != nil {

@@ -108,6 +108,9 @@ func (n *fromFusedNode) Point(p tickrt.Point) {
 	}
 	p.Dimensions = n.dims
 	p.Group = tickrt.NewGroupID(p.Name, p.Tags, p.Dimensions)
+	if !n.Task.AdmitGroup(n, p.Group) {
+		return
+	}
 	// eval2 (input.tick:6:6)
 	n.seen[p.Group] = true
 	st := n.state(p.Group)

@@ -165,6 +165,9 @@ func (n *fromFusedNode) Point(p tickrt.Point) {
 	}
 	p.Dimensions = n.dims
 	p.Group = tickrt.NewGroupID(p.Name, p.Tags, p.Dimensions)
+	if !n.Task.AdmitGroup(n, p.Group) {
+		return
+	}
 	// where2 (input.tick:6:6)
 	if ok, err := isTrue(n.where2.Eval(p.Time, p.Tags, p.Fields)); !ok {
 		if err != nil {

@@ -41,6 +41,9 @@ type HandlerStats struct {
 	Failed    atomic.Uint64 // events given up after the last attempt failed
 	Dropped   atomic.Uint64 // events dropped: queue full, or still queued when Close gave up
 	Retries   atomic.Uint64 // attempts after a failure
+
+	Events  [4]atomic.Uint64 // events handed to the handler, per AlertLevel
+	Latency latencyHistogram // time from an event's first attempt to the end of its last
 }
 
 // errPermanent marks a delivery failure that another attempt cannot fix
@@ -130,6 +133,9 @@ func (q *deliveryQueue) enqueue(ev *AlertEvent) {
 		q.log.Error("alert handler is closed, event dropped", "handler", q.what, "id", ev.ID)
 		return
 	}
+	if int(ev.Level) < len(q.stats.Events) {
+		q.stats.Events[ev.Level].Add(1)
+	}
 	q.start()
 	select {
 	case q.events <- ev:
@@ -152,6 +158,8 @@ func (q *deliveryQueue) run() {
 
 // deliver makes up to attempts tries of one event.
 func (q *deliveryQueue) deliver(ev *AlertEvent) {
+	start := time.Now()
+	defer func() { q.stats.Latency.observe(time.Since(start)) }()
 	wait := q.backoff
 	for attempt := 1; ; attempt++ {
 		ctx, cancel := context.WithTimeout(q.ctx, q.timeout)

@@ -142,9 +142,11 @@ func (h *Handler) serveWrite(w http.ResponseWriter, r *http.Request) {
 		gz, err := gzip.NewReader(body)
 		if err != nil {
 			if tooLarge(err) {
+				h.Program.writes.BodyTooLarge.Add(1)
 				plainError(w, http.StatusText(http.StatusRequestEntityTooLarge), http.StatusRequestEntityTooLarge)
 				return
 			}
+			h.Program.writes.BadRequest.Add(1)
 			plainError(w, err.Error(), http.StatusBadRequest)
 			return
 		}
@@ -164,9 +166,11 @@ func (h *Handler) serveWrite(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		if tooLarge(err) {
+			h.Program.writes.BodyTooLarge.Add(1)
 			plainError(w, http.StatusText(http.StatusRequestEntityTooLarge), http.StatusRequestEntityTooLarge)
 			return
 		}
+		h.Program.writes.BadRequest.Add(1)
 		plainError(w, err.Error(), http.StatusBadRequest)
 		return
 	}
@@ -176,6 +180,7 @@ func (h *Handler) serveWrite(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	prec, err := ParsePrecision(q.Get("precision"))
 	if err != nil {
+		h.Program.writes.BadRequest.Add(1)
 		plainError(w, err.Error(), http.StatusBadRequest)
 		return
 	}
@@ -185,10 +190,12 @@ func (h *Handler) serveWrite(w http.ResponseWriter, r *http.Request) {
 	}
 	points, err := ParseLines(data, db, rp, prec, time.Now().UnixNano())
 	if err != nil {
+		h.Program.writes.MalformedLine.Add(1)
 		plainError(w, err.Error(), http.StatusBadRequest)
 		return
 	}
 	if db == "" {
+		h.Program.writes.MissingDB.Add(1)
 		plainError(w, "database is required", http.StatusBadRequest)
 		return
 	}

@@ -99,6 +99,13 @@ type NodeStats struct {
 	Groups    int // the groups the node keeps state for; -1 when it keeps none
 	// Alert nodes only: the events sent per level.
 	Alerts map[string]uint64
+	// Alert nodes only: their queued handlers' counters, per handler kind.
+	Handlers []HandlerMetrics
+	// Buffered is the points the node holds waiting (a window's buffers,
+	// influxDBOut's write buffer); -1 when it holds none.
+	Buffered int
+	// InfluxDBOut nodes only: their write counters.
+	InfluxDB *InfluxDBOutMetrics
 }
 
 // groupCounter is a node that keeps per-group state and can count it.
@@ -199,7 +206,7 @@ func (t *Task) collectStats() []NodeStats {
 	for i, b := range order {
 		s := NodeStats{
 			Task: t.Name, Node: b.Info.Name, Pos: b.Info.Pos,
-			PointsIn: b.PointsIn, PointsOut: b.PointsOut, Errors: b.Errors, Groups: -1,
+			PointsIn: b.PointsIn, PointsOut: b.PointsOut, Errors: b.Errors, Groups: -1, Buffered: -1,
 		}
 		for _, c := range b.Children {
 			if nb, ok := c.(nodeBase); ok {
@@ -210,11 +217,20 @@ func (t *Task) collectStats() []NodeStats {
 		if gc, ok := r.(groupCounter); ok {
 			s.Groups = gc.groupCount()
 		}
+		if bc, ok := r.(bufferCounter); ok {
+			s.Buffered = bc.bufferedPoints()
+		}
+		if o, ok := r.(*InfluxDBOut); ok {
+			s.InfluxDB = &InfluxDBOutMetrics{
+				Written: o.stats.PointsWritten.Load(), WriteErrors: o.stats.WriteErrors.Load(), Dropped: o.stats.Dropped.Load(),
+			}
+		}
 		if a, ok := r.(*Alert); ok {
 			s.Alerts = map[string]uint64{
 				"OK": a.OKsTriggered, "INFO": a.InfosTriggered,
 				"WARNING": a.WarnsTriggered, "CRITICAL": a.CritsTriggered,
 			}
+			s.Handlers = handlerMetrics(a)
 		}
 		out[i] = s
 	}
@@ -247,6 +263,9 @@ func (c *programCollector) Describe(ch chan<- *prometheus.Desc) {
 		descCkptLast, descCkptDuration, descCkptSize, descCkptSaved, descCkptFailures} {
 		ch <- d
 	}
+	for _, d := range limitDescs {
+		ch <- d
+	}
 }
 
 // Collect reads the counters of every task.
@@ -266,7 +285,9 @@ func (c *programCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descCkptSize, prometheus.GaugeValue, float64(ck.Size))
 	ch <- prometheus.MustNewConstMetric(descCkptSaved, prometheus.CounterValue, float64(ck.Saved))
 	ch <- prometheus.MustNewConstMetric(descCkptFailures, prometheus.CounterValue, float64(ck.Failures))
+	c.collectWrites(ch)
 	for _, t := range c.p.Tasks {
+		c.collectTask(ch, t)
 		for i, s := range t.Stats() {
 			if i == 0 {
 				ch <- prometheus.MustNewConstMetric(descReceived, prometheus.CounterValue, float64(s.PointsIn), s.Task)
@@ -282,6 +303,7 @@ func (c *programCollector) Collect(ch chan<- prometheus.Metric) {
 					ch <- prometheus.MustNewConstMetric(descAlerts, prometheus.CounterValue, float64(s.Alerts[level]), s.Task, s.Node, level)
 				}
 			}
+			c.collectNode(ch, &s)
 		}
 	}
 }

@@ -29,6 +29,8 @@ type Program struct {
 	loopDone chan struct{} // closed when the loopback writer has ended
 
 	ckpt checkpointState // the checkpoints saved (checkpoint.go)
+
+	writes WriteStats // what the write path refused (limits_metrics.go)
 }
 
 // maxLoopback bounds how many looped-back points one delivery may cause
@@ -168,8 +170,10 @@ func (p *Program) Write(points []Point) error {
 	}
 	var wg sync.WaitGroup
 	errs := make([]error, len(p.Tasks))
+	routedAll := false
 	for i, t := range p.Tasks {
 		mine := acceptedBy(t, points)
+		routedAll = routedAll || len(mine) == len(points)
 		if len(mine) == 0 {
 			continue
 		}
@@ -182,6 +186,9 @@ func (p *Program) Write(points []Point) error {
 				}
 			})
 		}
+	}
+	if !routedAll {
+		p.countUnrouted(points)
 	}
 	wg.Wait()
 	return errors.Join(errs...)
@@ -230,6 +237,7 @@ func (r *route) accepts(t *Task, p *Point) bool {
 // writeSync delivers points on the caller's goroutine, point by point to
 // every task that accepts it, then the points looped back meanwhile.
 func (p *Program) writeSync(points []Point) error {
+	p.countUnrouted(points)
 	routes := make([]route, len(p.Tasks))
 	for i := range points {
 		for j, t := range p.Tasks {

@@ -1,7 +1,6 @@
 package runtime
 
 import (
-	"bytes"
 	"compress/gzip"
 	"crypto/rand"
 	"encoding/hex"
@@ -134,12 +133,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // parameters; it returns once the tasks have processed the points.
 func (h *Handler) serveWrite(w http.ResponseWriter, r *http.Request) {
 	limit := h.Config.HTTP.MaxBodySize
+	wb := getWriteBuffers()
+	defer wb.release()
 	var body io.Reader = r.Body
 	if limit > 0 {
 		body = http.MaxBytesReader(w, r.Body, limit)
 	}
 	if strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip") {
-		gz, err := gzip.NewReader(body)
+		gz, err := getGzipReader(body)
 		if err != nil {
 			if tooLarge(err) {
 				h.Program.writes.BodyTooLarge.Add(1)
@@ -150,20 +151,21 @@ func (h *Handler) serveWrite(w http.ResponseWriter, r *http.Request) {
 			plainError(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		defer gz.Close()
+		defer putGzipReader(gz)
 		body = gz
 	}
 	var data []byte
 	var err error
 	if limit > 0 {
 		// The limit holds for the decompressed body too.
-		data, err = readBody(io.LimitReader(body, limit+1), r.ContentLength, limit+1)
+		data, err = readBody(io.LimitReader(body, limit+1), r.ContentLength, limit+1, wb.body)
 		if err == nil && int64(len(data)) > limit {
 			err = &http.MaxBytesError{Limit: limit}
 		}
 	} else {
-		data, err = readBody(body, r.ContentLength, -1)
+		data, err = readBody(body, r.ContentLength, -1, wb.body)
 	}
+	wb.body = data
 	if err != nil {
 		if tooLarge(err) {
 			h.Program.writes.BodyTooLarge.Add(1)
@@ -188,7 +190,7 @@ func (h *Handler) serveWrite(w http.ResponseWriter, r *http.Request) {
 	if rp == "" {
 		rp = h.Config.DefaultRetentionPolicy
 	}
-	points, err := ParseLines(data, db, rp, prec, time.Now().UnixNano())
+	points, err := wb.parse(data, db, rp, prec, time.Now().UnixNano())
 	if err != nil {
 		h.Program.writes.MalformedLine.Add(1)
 		plainError(w, err.Error(), http.StatusBadRequest)
@@ -207,19 +209,6 @@ func (h *Handler) serveWrite(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
-}
-
-// readBody reads a request body into one buffer sized by the declared
-// length (when it is known and within max, if max >= 0), so that a large
-// write is not copied again and again as the buffer grows.
-func readBody(r io.Reader, declared, max int64) ([]byte, error) {
-	if declared <= 0 || (max >= 0 && declared > max) || declared > 1<<30 {
-		return io.ReadAll(r)
-	}
-	var buf bytes.Buffer
-	buf.Grow(int(declared) + bytes.MinRead)
-	_, err := buf.ReadFrom(r)
-	return buf.Bytes(), err
 }
 
 func tooLarge(err error) bool {

@@ -105,26 +105,28 @@ is evaluated, when one of them is only known on the point:
 			return stdlib.Missing, err
 		}
 	}
+
+When both types are known before any point arrives, the check is decided
+now and only a failing one is written.
 */
 func (e *exprEmitter) precheck(x *ir.Binary, stmts *[]jen.Code) {
 	if leaf(x.X) && leaf(x.Y) {
 		return // evaluating the operands moves no state: the operator's own check says the same
 	}
-	lt, rt := ir.ConstType(x.X), ir.ConstType(x.Y)
-	if lt != stdlib.TypeDynamic && rt != stdlib.TypeDynamic {
-		if _, ok := stdlib.BinaryType(x.Op, lt, rt); ok {
+	wx := e.witness(x.X, stmts)
+	wy := e.witness(x.Y, stmts)
+	if wx.static() && wy.static() {
+		if _, ok := stdlib.BinaryType(x.Op, wx.t, wy.t); ok {
 			return // statically fine: the check cannot fail
 		}
 	}
-	wx := e.witness(x.X, stmts)
-	wy := e.witness(x.Y, stmts)
 	op := jen.Qual(std, opConst(x.Op))
 	*stmts = append(*stmts, jen.If(
-		jen.List(jen.Id("_"), jen.Id("ok")).Op(":=").Qual(std, "BinaryType").Call(op, typeOf(wx), typeOf(wy)),
+		jen.List(jen.Id("_"), jen.Id("ok")).Op(":=").Qual(std, "BinaryType").Call(op, wx.typ, wy.typ),
 		jen.Op("!").Id("ok"),
 	).Block(
 		jen.If(
-			jen.List(jen.Id("_"), jen.Err()).Op(":=").Qual(std, "Binary").Call(op, wx, wy),
+			jen.List(jen.Id("_"), jen.Err()).Op(":=").Qual(std, "Binary").Call(op, wx.val, wy.val),
 			jen.Err().Op("!=").Nil(),
 		).Block(e.ret(jen.Err())),
 	))
@@ -140,24 +142,21 @@ func leaf(x ir.Expr) bool {
 	return false
 }
 
-// typeOf is the type of a witness: stdlib.TypeFloat for stdlib.Zero(stdlib.TypeFloat).
-func typeOf(w jen.Code) jen.Code {
-	if z, ok := w.(*jen.Statement); ok {
-		if t, ok := zeroTypes[z.GoString()]; ok {
-			return jen.Qual(std, t)
-		}
-	}
-	return jen.Add(w).Dot("Type").Call()
+// wit is the witness of an operand: a value of the type the operand has on
+// the point, and that type. A static witness has a type known before any
+// point arrives, so the checks that read it are decided at generation time.
+type wit struct {
+	t   stdlib.Type // the static type, or stdlib.TypeDynamic
+	val jen.Code    // the witness value
+	typ jen.Code    // its type
 }
 
-// zeroTypes maps the text of a stdlib.Zero(T) witness to T.
-var zeroTypes = func() map[string]string {
-	m := map[string]string{}
-	for _, t := range []string{"TypeFloat", "TypeInt", "TypeString", "TypeBool", "TypeDuration", "TypeTime", "TypeRegex", "TypeMissing"} {
-		m[jen.Qual(std, "Zero").Call(jen.Qual(std, t)).GoString()] = t
-	}
-	return m
-}()
+// staticWit is the witness of an operand of type t, known now.
+func staticWit(t stdlib.Type) wit {
+	return wit{t: t, val: jen.Qual(std, "Zero").Call(jen.Qual(std, typeConst(t))), typ: jen.Qual(std, typeConst(t))}
+}
+
+func (w wit) static() bool { return w.t != stdlib.TypeDynamic }
 
 /*
 logical writes AND and OR:
@@ -177,8 +176,9 @@ logical writes AND and OR:
 	}
 
 Both operand types are checked first, without evaluating either (a missing
-reference fails even when the other side decides); then the left operand is
-evaluated and the right one only when the left does not decide.
+reference fails even when the other side decides; two operands known to be
+boolean need no check); then the left operand is evaluated and the right one
+only when the left does not decide.
 */
 func (e *exprEmitter) logical(x *ir.Binary, stmts *[]jen.Code) jen.Code {
 	op := "OpAnd"
@@ -187,10 +187,12 @@ func (e *exprEmitter) logical(x *ir.Binary, stmts *[]jen.Code) jen.Code {
 	}
 	lw := e.witness(x.X, stmts)
 	rw := e.witness(x.Y, stmts)
-	*stmts = append(*stmts, jen.If(
-		jen.Err().Op(":=").Qual(std, "CheckLogical").Call(jen.Qual(std, op), lw, rw),
-		jen.Err().Op("!=").Nil(),
-	).Block(e.ret(jen.Err())))
+	if !lw.static() || !rw.static() || stdlib.CheckLogical(x.Op, stdlib.Zero(lw.t), stdlib.Zero(rw.t)) != nil {
+		*stmts = append(*stmts, jen.If(
+			jen.Err().Op(":=").Qual(std, "CheckLogical").Call(jen.Qual(std, op), lw.val, rw.val),
+			jen.Err().Op("!=").Nil(),
+		).Block(e.ret(jen.Err())))
+	}
 	l := e.expr(x.X, stmts)
 	lv := e.temp()
 	*stmts = append(*stmts, jen.Id(lv).Op(":=").Add(l), e.boolGuard(lv))
@@ -224,55 +226,60 @@ func (e *exprEmitter) boolGuard(v string) jen.Code {
 // the point, without evaluating x (no function is called, no state moves),
 // and returns it: what Kapacitor's type pass computes before an operator
 // evaluates. Math operators and calls check their operand types on the way.
-func (e *exprEmitter) witness(x ir.Expr, stmts *[]jen.Code) jen.Code {
+func (e *exprEmitter) witness(x ir.Expr, stmts *[]jen.Code) wit {
 	if t := ir.ConstType(x); t != stdlib.TypeDynamic {
-		return jen.Qual(std, "Zero").Call(jen.Qual(std, typeConst(t)))
+		return staticWit(t)
 	}
 	switch x := x.(type) {
 	case *ir.Ref:
-		return jen.Id(e.refs[x.Name])
+		return wit{t: stdlib.TypeDynamic, val: jen.Id(e.refs[x.Name]), typ: jen.Id(e.refs[x.Name]).Dot("Type").Call()}
 	case *ir.TimeRef:
-		return jen.Qual(std, "Zero").Call(jen.Qual(std, "TypeTime"))
+		return staticWit(stdlib.TypeTime)
 	case *ir.Unary:
 		return e.witness(x.X, stmts)
 	case *ir.Binary:
 		wx := e.witness(x.X, stmts)
 		wy := e.witness(x.Y, stmts)
+		if wx.static() && wy.static() {
+			if t, ok := stdlib.BinaryType(x.Op, wx.t, wy.t); ok {
+				return staticWit(t)
+			}
+		}
 		t := e.names.name("t")
 		op := jen.Qual(std, opConst(x.Op))
 		*stmts = append(*stmts,
-			jen.List(jen.Id(t), jen.Id("ok")).Op(":=").Qual(std, "BinaryType").Call(op, typeOf(wx), typeOf(wy)),
-			jen.If(jen.Op("!").Id("ok")).Block(e.ret(jen.Qual(std, "BinaryTypeError").Call(op, typeOf(wx), typeOf(wy)))),
+			jen.List(jen.Id(t), jen.Id("ok")).Op(":=").Qual(std, "BinaryType").Call(op, wx.typ, wy.typ),
+			jen.If(jen.Op("!").Id("ok")).Block(e.ret(jen.Qual(std, "BinaryTypeError").Call(op, wx.typ, wy.typ))),
 		)
-		return jen.Qual(std, "Zero").Call(jen.Id(t))
+		return wit{t: stdlib.TypeDynamic, val: jen.Qual(std, "Zero").Call(jen.Id(t)), typ: jen.Id(t)}
 	case *ir.FuncCall:
 		return e.witnessCall(x, stmts, true)
 	}
-	return jen.Qual(std, "Missing")
+	return wit{t: stdlib.TypeDynamic, val: jen.Qual(std, "Missing"), typ: jen.Qual(std, "Missing").Dot("Type").Call()}
 }
 
 // witnessCall is witness for a call; the type is only computed when want is
 // set (a call checks its own arguments before it evaluates them, and needs
 // no type).
-func (e *exprEmitter) witnessCall(x *ir.FuncCall, stmts *[]jen.Code, want bool) jen.Code {
+func (e *exprEmitter) witnessCall(x *ir.FuncCall, stmts *[]jen.Code, want bool) wit {
 	if x.Func == nil {
 		*stmts = append(*stmts, jen.If(
 			jen.Err().Op(":=").Qual(std, "ErrUndefinedFunction").Call(jen.Lit(x.Name)),
 			jen.Err().Op("!=").Nil(),
 		).Block(e.ret(jen.Err())))
-		return jen.Qual(std, "Missing")
+		return staticWit(stdlib.TypeMissing)
 	}
 	var args, types, texts []jen.Code
 	for i, a := range x.Args {
 		e.args = append(e.args, i)
 		w := e.witness(a, stmts)
 		e.args = e.args[:len(e.args)-1]
-		args = append(args, w)
-		types = append(types, typeOf(w))
+		args = append(args, w.val)
+		types = append(types, w.typ)
 		texts = append(texts, jen.Lit(ir.ArgText(a)))
 	}
 	if ret, ok := staticCall(x); ok {
-		return jen.Qual(std, "Zero").Call(jen.Qual(std, typeConst(ret)))
+		return staticWit(ret)
 	}
 	check := jen.Qual(std, "Lookup").Call(jen.Lit(x.Func.Name))
 	if want {
@@ -285,13 +292,13 @@ func (e *exprEmitter) witnessCall(x *ir.FuncCall, stmts *[]jen.Code, want bool) 
 		jen.Err().Op("!=").Nil(),
 	).Block(e.ret(jen.Err())))
 	if !want {
-		return nil
+		return wit{}
 	}
 	t := e.names.name("t")
 	*stmts = append(*stmts,
 		jen.List(jen.Id(t), jen.Id("_")).Op(":=").Add(check).Dot("StaticType").Call(jen.Index().Qual(std, "Type").Values(types...)),
 	)
-	return jen.Qual(std, "Zero").Call(jen.Id(t))
+	return wit{t: stdlib.TypeDynamic, val: jen.Qual(std, "Zero").Call(jen.Id(t)), typ: jen.Id(t)}
 }
 
 // staticCall reports whether the argument types of a call are all known

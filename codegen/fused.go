@@ -51,7 +51,8 @@ and, after build:
 		}
 		r0, err := st.eval3.Eval(p.Time, p.Tags, p.Fields)
 		…
-		p.Fields = tickrt.Fields{{Key: "used", Value: r0}}
+		p.Fields = n.fieldSets.Make(1)
+		p.Fields[0] = tickrt.Field{Key: "used", Value: r0}
 		n.EmitPoint(p)
 	}
 */
@@ -431,10 +432,10 @@ func (g *generator) evalStep(s *ir.Node, fn *fusedNode, p *ir.EvalProps, sv step
 	switch {
 	case p.Keep && len(p.KeepFields) > 0:
 		keep := uniqueSorted(p.KeepFields)
-		var items []jen.Code
+		var items []fieldItem
 		for k, name := range keep {
 			if i, ok := last[name]; ok {
-				items = append(items, jen.Values(jen.Dict{jen.Id("Key"): jen.Lit(name), jen.Id("Value"): jen.Id(res[i])}))
+				items = append(items, fieldItem{name, jen.Id(res[i])})
 				continue
 			}
 			kv := fmt.Sprintf("k%d", k)
@@ -453,10 +454,10 @@ func (g *generator) evalStep(s *ir.Node, fn *fusedNode, p *ir.EvalProps, sv step
 					sv.drop,
 				),
 			)
-			items = append(items, jen.Values(jen.Dict{jen.Id("Key"): jen.Lit(name), jen.Id("Value"): jen.Id(kv)}))
+			items = append(items, fieldItem{name, jen.Id(kv)})
 		}
 		out = append(out, newTags...)
-		out = append(out, jen.Add(sv.fields).Op("=").Qual(rt, "Fields").Values(items...))
+		out = append(out, g.newFields(fn, sv, items)...)
 	case p.Keep:
 		out = append(out, newTags...)
 		for _, name := range names {
@@ -464,16 +465,45 @@ func (g *generator) evalStep(s *ir.Node, fn *fusedNode, p *ir.EvalProps, sv step
 		}
 	default:
 		out = append(out, newTags...)
-		var items []jen.Code
+		var items []fieldItem
 		for _, name := range names {
 			if isTag[name] {
 				continue
 			}
-			items = append(items, jen.Values(jen.Dict{jen.Id("Key"): jen.Lit(name), jen.Id("Value"): jen.Id(res[last[name]])}))
+			items = append(items, fieldItem{name, jen.Id(res[last[name]])})
 		}
-		out = append(out, jen.Add(sv.fields).Op("=").Qual(rt, "Fields").Values(items...))
+		out = append(out, g.newFields(fn, sv, items)...)
 	}
 	return []jen.Code{jen.Block(out...)}
+}
+
+// fieldItem is one field of a new field set: its key and the Go expression
+// of its value.
+type fieldItem struct {
+	key   string
+	value jen.Code
+}
+
+/*
+newFields replaces the point's fields by a new set, in key order, carved from
+the node's block of field sets (no allocation per point):
+
+	p.Fields = n.fieldSets.Make(1)
+	p.Fields[0] = tickrt.Field{Key: "used", Value: r0}
+*/
+func (g *generator) newFields(fn *fusedNode, sv stepVars, items []fieldItem) []jen.Code {
+	if len(items) == 0 {
+		return []jen.Code{jen.Add(sv.fields).Op("=").Qual(rt, "Fields").Values()}
+	}
+	if !fn.declared["fieldSets"] {
+		fn.declared["fieldSets"] = true
+		fn.fields = append(fn.fields, jen.Id("fieldSets").Qual(rt, "FieldsBlock").Comment("the blocks eval's new field sets are carved from"))
+	}
+	out := []jen.Code{jen.Add(sv.fields).Op("=").Id("n").Dot("fieldSets").Dot("Make").Call(jen.Lit(len(items)))}
+	for i, it := range items {
+		out = append(out, jen.Add(sv.fields).Index(jen.Lit(i)).Op("=").Qual(rt, "Field").Values(jen.Dict{jen.Id("Key"): jen.Lit(it.key), jen.Id("Value"): it.value}))
+	}
+	return out
 }
 
 // referenced reports whether one of the lambdas reads the reference name.

@@ -55,6 +55,7 @@ func (g *generator) lambdaType(l *ir.Lambda, hint string) string {
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Qual(std, "Missing"), jen.Err())),
 		)
 	}
+	stmts = append(stmts, e.typedPath(l.Expr)...)
 	result := e.expr(l.Expr, &stmts)
 	stmts = append(stmts, jen.Return(result, jen.Nil()))
 
@@ -190,13 +191,34 @@ func (g *generator) helpers() []jen.Code {
 		/*
 			func ref(tags tickrt.Tags, fields tickrt.Fields, name string) (stdlib.Value, error)
 		*/
+		/*
+			func ref(tags tickrt.Tags, fields tickrt.Fields, name string) (stdlib.Value, error) {
+				for i := range fields {
+					if fields[i].Key == name {
+						if tag, isTag := tags.Get(name); isTag {
+							return stdlib.ResolveRef(name, fields[i].Value, true, tag, true)
+						}
+						return fields[i].Value, nil
+					}
+				}
+				…
+		*/
 		out = append(out, doc2("ref returns the value of the reference name on a point: its field, else",
 			"its tag; a name that is both is an error, one that is neither is missing.",
 			jen.Func().Id("ref").Params(jen.Id("tags").Qual(rt, "Tags"), jen.Id("fields").Qual(rt, "Fields"), jen.Id("name").String()).
 				Params(jen.Qual(std, "Value"), jen.Error()).Block(
-				jen.Id("field").Op(":=").Id("fields").Dot("Get").Call(jen.Id("name")),
-				jen.List(jen.Id("tag"), jen.Id("hasTag")).Op(":=").Id("tags").Dot("Get").Call(jen.Id("name")),
-				jen.Return(jen.Qual(std, "ResolveRef").Call(jen.Id("name"), jen.Id("field"), jen.Op("!").Id("field").Dot("IsMissing").Call(), jen.Id("tag"), jen.Id("hasTag"))),
+				jen.For(jen.Id("i").Op(":=").Range().Id("fields")).Block(
+					jen.If(jen.Id("fields").Index(jen.Id("i")).Dot("Key").Op("==").Id("name")).Block(
+						jen.If(jen.List(jen.Id("tag"), jen.Id("isTag")).Op(":=").Id("tags").Dot("Get").Call(jen.Id("name")), jen.Id("isTag")).Block(
+							jen.Return(jen.Qual(std, "ResolveRef").Call(jen.Id("name"), jen.Id("fields").Index(jen.Id("i")).Dot("Value"), jen.True(), jen.Id("tag"), jen.True())),
+						),
+						jen.Return(jen.Id("fields").Index(jen.Id("i")).Dot("Value"), jen.Nil()),
+					),
+				),
+				jen.If(jen.List(jen.Id("tag"), jen.Id("isTag")).Op(":=").Id("tags").Dot("Get").Call(jen.Id("name")), jen.Id("isTag")).Block(
+					jen.Return(jen.Qual(std, "String").Call(jen.Id("tag")), jen.Nil()),
+				),
+				jen.Return(jen.Qual(std, "MissingRef").Call(jen.Id("name")), jen.Nil()),
 			)))
 	}
 	if g.needIsTrue {

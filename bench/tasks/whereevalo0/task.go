@@ -78,8 +78,8 @@ func (l *where2Lambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields) (s
 	if err != nil {
 		return stdlib.Missing, err
 	}
-	if err := stdlib.CheckLogical(stdlib.OpAnd, stdlib.Zero(stdlib.TypeBool), stdlib.Zero(stdlib.TypeBool)); err != nil {
-		return stdlib.Missing, err
+	if value.Type() == stdlib.TypeFloat && host.Type() == stdlib.TypeString {
+		return stdlib.Bool(value.Float() > 10.0 && host.Str() != "skip"), nil
 	}
 	v1, err := stdlib.Gt(value, stdlib.Float(10.0))
 	if err != nil {
@@ -119,11 +119,14 @@ func (l *eval3Lambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields) (st
 	if err != nil {
 		return stdlib.Missing, err
 	}
+	if value.Type() == stdlib.TypeFloat {
+		return stdlib.Float(float64(value.Float()*2.0) + 1.0), nil
+	}
 	t, ok := stdlib.BinaryType(stdlib.OpMul, value.Type(), stdlib.TypeFloat)
 	if !ok {
 		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpMul, value.Type(), stdlib.TypeFloat)
 	}
-	if _, ok := stdlib.BinaryType(stdlib.OpAdd, stdlib.Zero(t).Type(), stdlib.TypeFloat); !ok {
+	if _, ok := stdlib.BinaryType(stdlib.OpAdd, t, stdlib.TypeFloat); !ok {
 		if _, err := stdlib.Binary(stdlib.OpAdd, stdlib.Zero(t), stdlib.Zero(stdlib.TypeFloat)); err != nil {
 			return stdlib.Missing, err
 		}
@@ -148,6 +151,9 @@ func (l *where4Lambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields) (s
 	if err != nil {
 		return stdlib.Missing, err
 	}
+	if scaled.Type() == stdlib.TypeFloat {
+		return stdlib.Bool(scaled.Float() < 1e+06), nil
+	}
 	v1, err := stdlib.Lt(scaled, stdlib.Float(1e+06))
 	if err != nil {
 		return stdlib.Missing, err
@@ -158,7 +164,16 @@ func (l *where4Lambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields) (s
 // ref returns the value of the reference name on a point: its field, else
 // its tag; a name that is both is an error, one that is neither is missing.
 func ref(tags tickrt.Tags, fields tickrt.Fields, name string) (stdlib.Value, error) {
-	field := fields.Get(name)
-	tag, hasTag := tags.Get(name)
-	return stdlib.ResolveRef(name, field, !field.IsMissing(), tag, hasTag)
+	for i := range fields {
+		if fields[i].Key == name {
+			if tag, isTag := tags.Get(name); isTag {
+				return stdlib.ResolveRef(name, fields[i].Value, true, tag, true)
+			}
+			return fields[i].Value, nil
+		}
+	}
+	if tag, isTag := tags.Get(name); isTag {
+		return stdlib.String(tag), nil
+	}
+	return stdlib.MissingRef(name), nil
 }

@@ -71,6 +71,9 @@ func (l *alert2WarnLambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields
 	if err != nil {
 		return stdlib.Missing, err
 	}
+	if usage.Type() == stdlib.TypeFloat {
+		return stdlib.Bool(usage.Float() > 70.0), nil
+	}
 	v1, err := stdlib.Gt(usage, stdlib.Float(70.0))
 	if err != nil {
 		return stdlib.Missing, err
@@ -87,6 +90,9 @@ func (l *alert2CritLambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields
 	if err != nil {
 		return stdlib.Missing, err
 	}
+	if usage.Type() == stdlib.TypeFloat {
+		return stdlib.Bool(usage.Float() > 90.0), nil
+	}
 	v1, err := stdlib.Gt(usage, stdlib.Float(90.0))
 	if err != nil {
 		return stdlib.Missing, err
@@ -97,7 +103,16 @@ func (l *alert2CritLambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields
 // ref returns the value of the reference name on a point: its field, else
 // its tag; a name that is both is an error, one that is neither is missing.
 func ref(tags tickrt.Tags, fields tickrt.Fields, name string) (stdlib.Value, error) {
-	field := fields.Get(name)
-	tag, hasTag := tags.Get(name)
-	return stdlib.ResolveRef(name, field, !field.IsMissing(), tag, hasTag)
+	for i := range fields {
+		if fields[i].Key == name {
+			if tag, isTag := tags.Get(name); isTag {
+				return stdlib.ResolveRef(name, fields[i].Value, true, tag, true)
+			}
+			return fields[i].Value, nil
+		}
+	}
+	if tag, isTag := tags.Get(name); isTag {
+		return stdlib.String(tag), nil
+	}
+	return stdlib.MissingRef(name), nil
 }

@@ -55,6 +55,9 @@ func (l *from1WhereLambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields
 	if err != nil {
 		return stdlib.Missing, err
 	}
+	if host.Type() == stdlib.TypeString {
+		return stdlib.Bool(host.Str() != "build"), nil
+	}
 	v1, err := stdlib.Neq(host, stdlib.String("build"))
 	if err != nil {
 		return stdlib.Missing, err
@@ -70,6 +73,9 @@ func (l *where2Lambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields) (s
 	usage, err := ref(tags, fields, "usage")
 	if err != nil {
 		return stdlib.Missing, err
+	}
+	if usage.Type() == stdlib.TypeFloat {
+		return stdlib.Bool(usage.Float() > 50.0), nil
 	}
 	v1, err := stdlib.Gt(usage, stdlib.Float(50.0))
 	if err != nil {
@@ -87,6 +93,9 @@ func (l *eval3DoubleLambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Field
 	if err != nil {
 		return stdlib.Missing, err
 	}
+	if usage.Type() == stdlib.TypeFloat {
+		return stdlib.Float(usage.Float() * 2.0), nil
+	}
 	v1, err := stdlib.Mul(usage, stdlib.Float(2.0))
 	if err != nil {
 		return stdlib.Missing, err
@@ -102,6 +111,9 @@ func (l *eval3LabelLambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields
 	host, err := ref(tags, fields, "host")
 	if err != nil {
 		return stdlib.Missing, err
+	}
+	if host.Type() == stdlib.TypeString {
+		return stdlib.String(host.Str() + "-x"), nil
 	}
 	v1, err := stdlib.Add(host, stdlib.String("-x"))
 	if err != nil {
@@ -119,6 +131,7 @@ type fromFusedNode struct {
 	where2      where2Lambda            // where2
 	eval3Double eval3DoubleLambda       // eval3
 	eval3Label  eval3LabelLambda        // eval3
+	fieldSets   tickrt.FieldsBlock      // the blocks eval's new field sets are carved from
 }
 
 // Point runs from1, where2, eval3 on p.
@@ -165,13 +178,15 @@ func (n *fromFusedNode) Point(p tickrt.Point) {
 			n.Error(fmt.Errorf("error evaluating expression: %w", err))
 			return
 		}
-		p.Fields = tickrt.Fields{{
+		p.Fields = n.fieldSets.Make(2)
+		p.Fields[0] = tickrt.Field{
 			Key:   "double",
 			Value: r0,
-		}, {
+		}
+		p.Fields[1] = tickrt.Field{
 			Key:   "label",
 			Value: r1,
-		}}
+		}
 	}
 	n.EmitPoint(p)
 }
@@ -205,9 +220,18 @@ func (n *fromFusedNode) Done() {
 // ref returns the value of the reference name on a point: its field, else
 // its tag; a name that is both is an error, one that is neither is missing.
 func ref(tags tickrt.Tags, fields tickrt.Fields, name string) (stdlib.Value, error) {
-	field := fields.Get(name)
-	tag, hasTag := tags.Get(name)
-	return stdlib.ResolveRef(name, field, !field.IsMissing(), tag, hasTag)
+	for i := range fields {
+		if fields[i].Key == name {
+			if tag, isTag := tags.Get(name); isTag {
+				return stdlib.ResolveRef(name, fields[i].Value, true, tag, true)
+			}
+			return fields[i].Value, nil
+		}
+	}
+	if tag, isTag := tags.Get(name); isTag {
+		return stdlib.String(tag), nil
+	}
+	return stdlib.MissingRef(name), nil
 }
 
 // isTrue reads the result of a predicate: a boolean, or an error.

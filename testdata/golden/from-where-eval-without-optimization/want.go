@@ -72,6 +72,9 @@ func (l *from1WhereLambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields
 	if err != nil {
 		return stdlib.Missing, err
 	}
+	if host.Type() == stdlib.TypeString {
+		return stdlib.Bool(host.Str() != "build"), nil
+	}
 	v1, err := stdlib.Neq(host, stdlib.String("build"))
 	if err != nil {
 		return stdlib.Missing, err
@@ -87,6 +90,9 @@ func (l *where2Lambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields) (s
 	usage, err := ref(tags, fields, "usage")
 	if err != nil {
 		return stdlib.Missing, err
+	}
+	if usage.Type() == stdlib.TypeFloat {
+		return stdlib.Bool(usage.Float() > 50.0), nil
 	}
 	v1, err := stdlib.Gt(usage, stdlib.Float(50.0))
 	if err != nil {
@@ -104,6 +110,9 @@ func (l *eval3DoubleLambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Field
 	if err != nil {
 		return stdlib.Missing, err
 	}
+	if usage.Type() == stdlib.TypeFloat {
+		return stdlib.Float(usage.Float() * 2.0), nil
+	}
 	v1, err := stdlib.Mul(usage, stdlib.Float(2.0))
 	if err != nil {
 		return stdlib.Missing, err
@@ -120,6 +129,9 @@ func (l *eval3LabelLambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields
 	if err != nil {
 		return stdlib.Missing, err
 	}
+	if host.Type() == stdlib.TypeString {
+		return stdlib.String(host.Str() + "-x"), nil
+	}
 	v1, err := stdlib.Add(host, stdlib.String("-x"))
 	if err != nil {
 		return stdlib.Missing, err
@@ -130,7 +142,16 @@ func (l *eval3LabelLambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields
 // ref returns the value of the reference name on a point: its field, else
 // its tag; a name that is both is an error, one that is neither is missing.
 func ref(tags tickrt.Tags, fields tickrt.Fields, name string) (stdlib.Value, error) {
-	field := fields.Get(name)
-	tag, hasTag := tags.Get(name)
-	return stdlib.ResolveRef(name, field, !field.IsMissing(), tag, hasTag)
+	for i := range fields {
+		if fields[i].Key == name {
+			if tag, isTag := tags.Get(name); isTag {
+				return stdlib.ResolveRef(name, fields[i].Value, true, tag, true)
+			}
+			return fields[i].Value, nil
+		}
+	}
+	if tag, isTag := tags.Get(name); isTag {
+		return stdlib.String(tag), nil
+	}
+	return stdlib.MissingRef(name), nil
 }

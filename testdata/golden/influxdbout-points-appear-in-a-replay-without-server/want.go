@@ -84,38 +84,38 @@ func (l *eval2Lambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields) (st
 		return stdlib.Missing, err
 	}
 	t, _ := floatFunc.StaticType([]stdlib.Type{globalActivePower.Type()})
-	t2, ok := stdlib.BinaryType(stdlib.OpMul, stdlib.Zero(t).Type(), stdlib.TypeFloat)
+	t2, ok := stdlib.BinaryType(stdlib.OpMul, t, stdlib.TypeFloat)
 	if !ok {
-		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpMul, stdlib.Zero(t).Type(), stdlib.TypeFloat)
+		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpMul, t, stdlib.TypeFloat)
 	}
-	t3, ok := stdlib.BinaryType(stdlib.OpDiv, stdlib.Zero(t2).Type(), stdlib.TypeFloat)
+	t3, ok := stdlib.BinaryType(stdlib.OpDiv, t2, stdlib.TypeFloat)
 	if !ok {
-		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpDiv, stdlib.Zero(t2).Type(), stdlib.TypeFloat)
+		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpDiv, t2, stdlib.TypeFloat)
 	}
 	floatFunc2 := stdlib.Lookup("float")
 	if err := floatFunc2.Check([]string{"\"Sub_metering_1\""}, subMetering1); err != nil {
 		return stdlib.Missing, err
 	}
 	t4, _ := floatFunc2.StaticType([]stdlib.Type{subMetering1.Type()})
-	t5, ok := stdlib.BinaryType(stdlib.OpSub, stdlib.Zero(t3).Type(), stdlib.Zero(t4).Type())
+	t5, ok := stdlib.BinaryType(stdlib.OpSub, t3, t4)
 	if !ok {
-		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpSub, stdlib.Zero(t3).Type(), stdlib.Zero(t4).Type())
+		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpSub, t3, t4)
 	}
 	floatFunc3 := stdlib.Lookup("float")
 	if err := floatFunc3.Check([]string{"\"Sub_metering_2\""}, subMetering2); err != nil {
 		return stdlib.Missing, err
 	}
 	t6, _ := floatFunc3.StaticType([]stdlib.Type{subMetering2.Type()})
-	t7, ok := stdlib.BinaryType(stdlib.OpSub, stdlib.Zero(t5).Type(), stdlib.Zero(t6).Type())
+	t7, ok := stdlib.BinaryType(stdlib.OpSub, t5, t6)
 	if !ok {
-		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpSub, stdlib.Zero(t5).Type(), stdlib.Zero(t6).Type())
+		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpSub, t5, t6)
 	}
 	floatFunc4 := stdlib.Lookup("float")
 	if err := floatFunc4.Check([]string{"\"Sub_metering_3\""}, subMetering3); err != nil {
 		return stdlib.Missing, err
 	}
 	t8, _ := floatFunc4.StaticType([]stdlib.Type{subMetering3.Type()})
-	if _, ok := stdlib.BinaryType(stdlib.OpSub, stdlib.Zero(t7).Type(), stdlib.Zero(t8).Type()); !ok {
+	if _, ok := stdlib.BinaryType(stdlib.OpSub, t7, t8); !ok {
 		if _, err := stdlib.Binary(stdlib.OpSub, stdlib.Zero(t7), stdlib.Zero(t8)); err != nil {
 			return stdlib.Missing, err
 		}
@@ -125,29 +125,29 @@ func (l *eval2Lambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields) (st
 		return stdlib.Missing, err
 	}
 	t9, _ := floatFunc5.StaticType([]stdlib.Type{globalActivePower.Type()})
-	t10, ok := stdlib.BinaryType(stdlib.OpMul, stdlib.Zero(t9).Type(), stdlib.TypeFloat)
+	t10, ok := stdlib.BinaryType(stdlib.OpMul, t9, stdlib.TypeFloat)
 	if !ok {
-		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpMul, stdlib.Zero(t9).Type(), stdlib.TypeFloat)
+		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpMul, t9, stdlib.TypeFloat)
 	}
-	t11, ok := stdlib.BinaryType(stdlib.OpDiv, stdlib.Zero(t10).Type(), stdlib.TypeFloat)
+	t11, ok := stdlib.BinaryType(stdlib.OpDiv, t10, stdlib.TypeFloat)
 	if !ok {
-		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpDiv, stdlib.Zero(t10).Type(), stdlib.TypeFloat)
+		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpDiv, t10, stdlib.TypeFloat)
 	}
 	floatFunc6 := stdlib.Lookup("float")
 	if err := floatFunc6.Check([]string{"\"Sub_metering_1\""}, subMetering1); err != nil {
 		return stdlib.Missing, err
 	}
 	t12, _ := floatFunc6.StaticType([]stdlib.Type{subMetering1.Type()})
-	t13, ok := stdlib.BinaryType(stdlib.OpSub, stdlib.Zero(t11).Type(), stdlib.Zero(t12).Type())
+	t13, ok := stdlib.BinaryType(stdlib.OpSub, t11, t12)
 	if !ok {
-		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpSub, stdlib.Zero(t11).Type(), stdlib.Zero(t12).Type())
+		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpSub, t11, t12)
 	}
 	floatFunc7 := stdlib.Lookup("float")
 	if err := floatFunc7.Check([]string{"\"Sub_metering_2\""}, subMetering2); err != nil {
 		return stdlib.Missing, err
 	}
 	t14, _ := floatFunc7.StaticType([]stdlib.Type{subMetering2.Type()})
-	if _, ok := stdlib.BinaryType(stdlib.OpSub, stdlib.Zero(t13).Type(), stdlib.Zero(t14).Type()); !ok {
+	if _, ok := stdlib.BinaryType(stdlib.OpSub, t13, t14); !ok {
 		if _, err := stdlib.Binary(stdlib.OpSub, stdlib.Zero(t13), stdlib.Zero(t14)); err != nil {
 			return stdlib.Missing, err
 		}
@@ -157,20 +157,20 @@ func (l *eval2Lambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields) (st
 		return stdlib.Missing, err
 	}
 	t15, _ := floatFunc8.StaticType([]stdlib.Type{globalActivePower.Type()})
-	t16, ok := stdlib.BinaryType(stdlib.OpMul, stdlib.Zero(t15).Type(), stdlib.TypeFloat)
+	t16, ok := stdlib.BinaryType(stdlib.OpMul, t15, stdlib.TypeFloat)
 	if !ok {
-		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpMul, stdlib.Zero(t15).Type(), stdlib.TypeFloat)
+		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpMul, t15, stdlib.TypeFloat)
 	}
-	t17, ok := stdlib.BinaryType(stdlib.OpDiv, stdlib.Zero(t16).Type(), stdlib.TypeFloat)
+	t17, ok := stdlib.BinaryType(stdlib.OpDiv, t16, stdlib.TypeFloat)
 	if !ok {
-		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpDiv, stdlib.Zero(t16).Type(), stdlib.TypeFloat)
+		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpDiv, t16, stdlib.TypeFloat)
 	}
 	floatFunc9 := stdlib.Lookup("float")
 	if err := floatFunc9.Check([]string{"\"Sub_metering_1\""}, subMetering1); err != nil {
 		return stdlib.Missing, err
 	}
 	t18, _ := floatFunc9.StaticType([]stdlib.Type{subMetering1.Type()})
-	if _, ok := stdlib.BinaryType(stdlib.OpSub, stdlib.Zero(t17).Type(), stdlib.Zero(t18).Type()); !ok {
+	if _, ok := stdlib.BinaryType(stdlib.OpSub, t17, t18); !ok {
 		if _, err := stdlib.Binary(stdlib.OpSub, stdlib.Zero(t17), stdlib.Zero(t18)); err != nil {
 			return stdlib.Missing, err
 		}
@@ -180,11 +180,11 @@ func (l *eval2Lambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields) (st
 		return stdlib.Missing, err
 	}
 	t19, _ := floatFunc10.StaticType([]stdlib.Type{globalActivePower.Type()})
-	t20, ok := stdlib.BinaryType(stdlib.OpMul, stdlib.Zero(t19).Type(), stdlib.TypeFloat)
+	t20, ok := stdlib.BinaryType(stdlib.OpMul, t19, stdlib.TypeFloat)
 	if !ok {
-		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpMul, stdlib.Zero(t19).Type(), stdlib.TypeFloat)
+		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpMul, t19, stdlib.TypeFloat)
 	}
-	if _, ok := stdlib.BinaryType(stdlib.OpDiv, stdlib.Zero(t20).Type(), stdlib.TypeFloat); !ok {
+	if _, ok := stdlib.BinaryType(stdlib.OpDiv, t20, stdlib.TypeFloat); !ok {
 		if _, err := stdlib.Binary(stdlib.OpDiv, stdlib.Zero(t20), stdlib.Zero(stdlib.TypeFloat)); err != nil {
 			return stdlib.Missing, err
 		}
@@ -194,7 +194,7 @@ func (l *eval2Lambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields) (st
 		return stdlib.Missing, err
 	}
 	t21, _ := floatFunc11.StaticType([]stdlib.Type{globalActivePower.Type()})
-	if _, ok := stdlib.BinaryType(stdlib.OpMul, stdlib.Zero(t21).Type(), stdlib.TypeFloat); !ok {
+	if _, ok := stdlib.BinaryType(stdlib.OpMul, t21, stdlib.TypeFloat); !ok {
 		if _, err := stdlib.Binary(stdlib.OpMul, stdlib.Zero(t21), stdlib.Zero(stdlib.TypeFloat)); err != nil {
 			return stdlib.Missing, err
 		}
@@ -241,9 +241,10 @@ func (l *eval2Lambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields) (st
 // fromFusedNode runs from1, eval2 on each point, fused into one node.
 type fromFusedNode struct {
 	tickrt.Base
-	seen  map[tickrt.GroupID]bool // the groups that reached eval2
-	dims  tickrt.Dimensions       // the grouping from sets
-	eval2 eval2Lambda             // eval2
+	seen      map[tickrt.GroupID]bool // the groups that reached eval2
+	dims      tickrt.Dimensions       // the grouping from sets
+	eval2     eval2Lambda             // eval2
+	fieldSets tickrt.FieldsBlock      // the blocks eval's new field sets are carved from
 }
 
 // Point runs from1, eval2 on p.
@@ -269,10 +270,11 @@ func (n *fromFusedNode) Point(p tickrt.Point) {
 			n.Error(fmt.Errorf("error evaluating expression: %w", err))
 			return
 		}
-		p.Fields = tickrt.Fields{{
+		p.Fields = n.fieldSets.Make(1)
+		p.Fields[0] = tickrt.Field{
 			Key:   "consumer",
 			Value: r0,
-		}}
+		}
 	}
 	n.EmitPoint(p)
 }
@@ -306,7 +308,16 @@ func (n *fromFusedNode) Done() {
 // ref returns the value of the reference name on a point: its field, else
 // its tag; a name that is both is an error, one that is neither is missing.
 func ref(tags tickrt.Tags, fields tickrt.Fields, name string) (stdlib.Value, error) {
-	field := fields.Get(name)
-	tag, hasTag := tags.Get(name)
-	return stdlib.ResolveRef(name, field, !field.IsMissing(), tag, hasTag)
+	for i := range fields {
+		if fields[i].Key == name {
+			if tag, isTag := tags.Get(name); isTag {
+				return stdlib.ResolveRef(name, fields[i].Value, true, tag, true)
+			}
+			return fields[i].Value, nil
+		}
+	}
+	if tag, isTag := tags.Get(name); isTag {
+		return stdlib.String(tag), nil
+	}
+	return stdlib.MissingRef(name), nil
 }

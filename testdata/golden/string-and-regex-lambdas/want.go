@@ -154,6 +154,7 @@ type fromFusedNode struct {
 	eval3Host  eval3HostLambda         // eval3
 	eval3Level eval3LevelLambda        // eval3
 	eval3Hour  eval3HourLambda         // eval3
+	fieldSets  tickrt.FieldsBlock      // the blocks eval's new field sets are carved from
 }
 
 // Point runs from1, where2, eval3 on p.
@@ -208,13 +209,15 @@ func (n *fromFusedNode) Point(p tickrt.Point) {
 		}
 		p.Tags = p.Tags.With("host", r0.Str())
 		p.Group = tickrt.NewGroupID(p.Name, p.Tags, p.Dimensions)
-		p.Fields = tickrt.Fields{{
+		p.Fields = n.fieldSets.Make(2)
+		p.Fields[0] = tickrt.Field{
 			Key:   "hour",
 			Value: r2,
-		}, {
+		}
+		p.Fields[1] = tickrt.Field{
 			Key:   "level",
 			Value: r1,
-		}}
+		}
 	}
 	n.EmitPoint(p)
 }
@@ -253,9 +256,18 @@ var (
 // ref returns the value of the reference name on a point: its field, else
 // its tag; a name that is both is an error, one that is neither is missing.
 func ref(tags tickrt.Tags, fields tickrt.Fields, name string) (stdlib.Value, error) {
-	field := fields.Get(name)
-	tag, hasTag := tags.Get(name)
-	return stdlib.ResolveRef(name, field, !field.IsMissing(), tag, hasTag)
+	for i := range fields {
+		if fields[i].Key == name {
+			if tag, isTag := tags.Get(name); isTag {
+				return stdlib.ResolveRef(name, fields[i].Value, true, tag, true)
+			}
+			return fields[i].Value, nil
+		}
+	}
+	if tag, isTag := tags.Get(name); isTag {
+		return stdlib.String(tag), nil
+	}
+	return stdlib.MissingRef(name), nil
 }
 
 // isTrue reads the result of a predicate: a boolean, or an error.

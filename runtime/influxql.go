@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/tickc/tickc/stdlib"
@@ -241,40 +242,54 @@ type InfluxQL struct {
 	as        string
 	pointTime bool  // output times come from the reduced points when they have one
 	invalid   error // the configuration error, if any
-	groups    map[GroupID]*influxqlGroup
+	// floatReduce: the node reduces batches of float values straight from
+	// a window's buffer (floatWindow).
+	floatReduce bool
+	groups      map[GroupID]*influxqlGroup
+	dims        sharedDims // the groupings of the groups
 }
 
 // influxqlGroup is the state of one group. A reduction starts with no
 // reducer; the type of the field in its first point picks one.
 type influxqlGroup struct {
-	name  string // measurement of the output
-	time  int64  // time of the current reduction (bucket time or batch TMax)
-	tags  Tags   // the group's tags
-	dims  Dimensions
-	known bool // tags and dims are set (a group a barrier made has none yet)
-	red   reducer
-	kind  stdlib.Type // the field type red was made for
-	spare reducer     // a finished reducer that may be reset for the next reduction
+	name string // measurement of the output
+	time int64  // time of the current reduction (bucket time or batch TMax)
+	tags Tags   // the group's tags
+	dims *Dimensions
+	// red is the reducer of the current reduction when active; when not, a
+	// finished reducer that may be reset for the next one, or nil.
+	red    reducer
+	kind   stdlib.Type // the field type red was made for
+	active bool        // red belongs to the current reduction
+	known  bool        // tags and dims are set (a group a barrier made has none yet)
+}
+
+// current returns the reducer of the current reduction, or nil.
+func (g *influxqlGroup) current() reducer {
+	if g.active {
+		return g.red
+	}
+	return nil
 }
 
 // finish ends the group's current reduction; a reducer that can be reset is
 // kept for the next one, so that windows of a steady stream reuse it.
 func (g *influxqlGroup) finish() {
-	if _, ok := g.red.(resetter); ok {
-		g.spare = g.red
+	if _, ok := g.red.(resetter); !ok {
+		g.red = nil
 	}
-	g.red = nil
+	g.active = false
 }
 
-// newReducer returns a reducer of n's function for values of type kind,
-// the group's spare one when it can be reset.
-func (n *InfluxQL) newReducer(g *influxqlGroup, kind stdlib.Type) reducer {
-	if r, ok := g.spare.(resetter); ok {
-		g.spare = nil
+// start begins a reduction of values of type kind with a reducer of n's
+// function: the group's spare one when it can be reset.
+func (n *InfluxQL) start(g *influxqlGroup, kind stdlib.Type) {
+	if r, ok := g.red.(resetter); ok && !g.active {
 		r.reset(kind)
-		return r.(reducer)
+	} else {
+		g.red = newReducer(n.cfg, kind)
 	}
-	return newReducer(n.cfg, kind)
+	g.kind, g.active = kind, true
 }
 
 // NewInfluxQL returns the node of one InfluxQL function call.
@@ -292,6 +307,10 @@ func NewInfluxQL(t *Task, info NodeInfo, cfg InfluxQLConfig) *InfluxQL {
 	n.as = cfg.As
 	if n.as == "" {
 		n.as = cfg.Func.DefaultAs()
+	}
+	switch cfg.Func {
+	case InfluxQLCount, InfluxQLSum, InfluxQLMean, InfluxQLSpread:
+		n.floatReduce = cfg.BatchInput
 	}
 	n.pointTime = cfg.UsePointTimes || n.spec.role == roleTransform ||
 		cfg.Func == InfluxQLHoltWinters || cfg.Func == InfluxQLHoltWintersWithFit
@@ -318,7 +337,7 @@ func (n *InfluxQL) Point(p Point) {
 	}
 	g := n.group(p.Group, p.Name, p.Time)
 	if !g.known {
-		g.tags, g.dims, g.known = groupTags(p.Tags, p.Dimensions), p.Dimensions, true
+		g.tags, g.dims, g.known = groupTags(p.Tags, p.Dimensions), n.dims.get(p.Dimensions), true
 	}
 	s := sample{time: p.Time, tags: p.Tags, fields: p.Fields}
 	if n.spec.role == roleTransform {
@@ -331,7 +350,7 @@ func (n *InfluxQL) Point(p Point) {
 		return
 	}
 	if p.Time != g.time {
-		if g.red != nil {
+		if g.active {
 			n.emit(p.Group, g)
 		}
 		g.finish()
@@ -349,7 +368,7 @@ func (n *InfluxQL) Batch(b Batch) {
 	}
 	g := n.group(b.Group, b.Name, b.TMax)
 	if !g.known {
-		g.tags, g.dims, g.known = b.Tags, b.Dimensions, true
+		g.tags, g.dims, g.known = b.Tags, n.dims.get(b.Dimensions), true
 	}
 	g.finish()
 	g.time = b.TMax
@@ -366,11 +385,63 @@ func (n *InfluxQL) Batch(b Batch) {
 	if size == 0 && !n.spec.emptyOK {
 		return
 	}
-	if g.red == nil {
+	if !g.active {
 		// Nothing told the field's type: count and sum reduce as floats.
-		g.red, g.kind = n.newReducer(g, stdlib.TypeFloat), stdlib.TypeFloat
+		n.start(g, stdlib.TypeFloat)
 	}
 	n.emit(b.Group, g)
+}
+
+// floatWindow reduces a window straight from its buffer, as Batch would
+// reduce the window's batch, for the functions whose result needs only the
+// values (count, sum, mean and spread): it implements floatWindowReceiver.
+func (n *InfluxQL) floatWindow(w floatWindow) bool {
+	if !n.floatReduce || (len(w.points) > 0 && w.key != n.cfg.Field) {
+		return false
+	}
+	n.PointsIn++
+	g := n.group(w.group, w.name, w.tmax)
+	if !g.known {
+		g.tags, g.dims, g.known = w.tags, n.dims.get(w.dims), true
+	}
+	g.finish()
+	g.time = w.tmax
+	if len(w.points) == 0 && !n.spec.emptyOK {
+		return true
+	}
+	n.emitPoint(w.group, g, reduceFloats(n.cfg.Func, w.points))
+	return true
+}
+
+// reduceFloats returns the result of count, sum, mean or spread over a
+// window's float values: the value and time the reducers of influxql_reduce.go
+// give, computed in the same order.
+func reduceFloats(f InfluxQLFunc, pts []floatPoint) result {
+	switch f {
+	case InfluxQLCount:
+		if len(pts) == 0 {
+			return result{time: 0, value: stdlib.Int(0)}
+		}
+		return result{time: noTime, value: stdlib.Int(int64(len(pts)))}
+	case InfluxQLSum:
+		var sum float64
+		for _, p := range pts {
+			sum += p.v
+		}
+		return result{time: 0, value: stdlib.Float(sum)}
+	case InfluxQLMean:
+		var sum float64
+		for _, p := range pts {
+			sum += p.v
+		}
+		return result{time: noTime, value: stdlib.Float(sum / float64(uint32(len(pts))))}
+	default: // InfluxQLSpread
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for _, p := range pts {
+			lo, hi = math.Min(lo, p.v), math.Max(hi, p.v)
+		}
+		return result{time: noTime, value: stdlib.Float(hi - lo)}
+	}
 }
 
 // Barrier passes the barrier on. Like Kapacitor it makes the group known (with
@@ -400,7 +471,7 @@ func (n *InfluxQL) Done() { n.EmitDone() }
 // errors are logged and the point is dropped.
 func (n *InfluxQL) add(g *influxqlGroup, s sample) bool {
 	v := s.fields.Get(n.cfg.Field)
-	if g.red == nil {
+	if !g.active {
 		if v.IsMissing() {
 			n.Error(fmt.Errorf("field %q missing from point", n.cfg.Field))
 			return false
@@ -409,7 +480,7 @@ func (n *InfluxQL) add(g *influxqlGroup, s sample) bool {
 			n.Error(fmt.Errorf("cannot apply %s to %s field %q", n.cfg.Func, v.Type(), n.cfg.Field))
 			return false
 		}
-		g.red, g.kind = n.newReducer(g, v.Type()), v.Type()
+		n.start(g, v.Type())
 	}
 	switch {
 	case v.IsMissing():
@@ -453,7 +524,12 @@ func (n *InfluxQL) emit(id GroupID, g *influxqlGroup) {
 	if !ok {
 		return
 	}
-	p := Point{Name: g.name, Time: n.outTime(g, r), Group: id, Dimensions: g.dims}
+	n.emitPoint(id, g, r)
+}
+
+// emitPoint sends the point of one result of the group's reduction.
+func (n *InfluxQL) emitPoint(id GroupID, g *influxqlGroup, r result) {
+	p := Point{Name: g.name, Time: n.outTime(g, r), Group: id, Dimensions: n.dims.value(g.dims)}
 	if n.spec.role == roleSelector {
 		// The selected point goes on whole, its field renamed to as.
 		p.Tags, p.Fields = r.sel.tags, r.sel.fields
@@ -470,7 +546,7 @@ func (n *InfluxQL) emit(id GroupID, g *influxqlGroup) {
 // the group's tags plus the tags of the input point it came from (top,
 // bottom); the batch's time is raised to its latest point.
 func (n *InfluxQL) resultBatch(id GroupID, g *influxqlGroup, rs []result) Batch {
-	b := Batch{Name: g.name, TMax: g.time, Group: id, Dimensions: g.dims, Tags: g.tags}
+	b := Batch{Name: g.name, TMax: g.time, Group: id, Dimensions: n.dims.value(g.dims), Tags: g.tags}
 	if len(rs) > 0 {
 		b.Points = make([]BatchPoint, len(rs))
 	}
@@ -490,7 +566,7 @@ func (n *InfluxQL) transformPoint(id GroupID, g *influxqlGroup, r result) Point 
 		Name:       g.name,
 		Time:       n.outTime(g, r),
 		Group:      id,
-		Dimensions: g.dims,
+		Dimensions: n.dims.value(g.dims),
 		Tags:       g.tags,
 		Fields:     Fields{{Key: n.as, Value: r.value}},
 	}

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"errors"
+	"slices"
 	"time"
 )
 
@@ -26,30 +27,29 @@ type WindowConfig struct {
 // [emit−period, emit) and tmax = emit time. Windows emit empty batches when
 // no point falls in them, as Kapacitor's do. A time window consumes barriers
 // (it emits the window they close instead); a count window passes them on.
+//
+// Each group's points wait in a windowBuffer, which keeps only times and
+// values while the points have one float field (see window_buffer.go). When
+// the node's only child can reduce such a window from the buffer itself
+// (a floatWindowReceiver), it gets the window without a Batch being built.
 type Window struct {
 	Base
 	cfg    WindowConfig
 	groups map[GroupID]*windowGroup
+	recent groupCache[windowGroup] // finds groups by the identity of their id string first
+	dims   sharedDims
 }
 
-// windowGroup is the window of one group.
+// windowGroup is the window of one group. It is kept small: a task may hold
+// hundreds of thousands of them.
 type windowGroup struct {
-	name   string
-	group  GroupID
-	tags   Tags // the group's dimension tags
-	dims   Dimensions
-	filled bool // name, group, tags and dims are known (false when a barrier made the group)
-
-	// time windows
+	name string
+	tags Tags        // the group's dimension tags
+	dims *Dimensions // nil until the group's first point (a barrier may make the group)
+	// nextEmit is, for a time window, the time of the next emission; for a
+	// count window, the number of points still to come before it.
 	nextEmit int64
-	buf      []BatchPoint // points in arrival order from head on
-	head     int
-
-	// count windows
-	ring  []BatchPoint // the last PeriodCount points, oldest at start once full
-	start int
-	count int64 // points received
-	next  int64 // the count at which to emit next
+	buf      windowBuffer
 }
 
 // NewWindow returns a Window node configured by cfg.
@@ -65,12 +65,12 @@ func (n *Window) byCount() bool { return n.cfg.Period == 0 && n.cfg.PeriodCount 
 
 // newGroup makes the window of a group whose first message, at time t, has
 // the given measurement name.
-func (n *Window) newGroup(g GroupID, name string, t int64) *windowGroup {
-	w := &windowGroup{name: name, group: g}
+func (n *Window) newGroup(name string, t int64) *windowGroup {
+	w := &windowGroup{name: name}
 	if n.byCount() {
-		w.next = n.cfg.EveryCount
+		w.nextEmit = n.cfg.EveryCount
 		if n.cfg.FillPeriod {
-			w.next = n.cfg.PeriodCount
+			w.nextEmit = n.cfg.PeriodCount
 		}
 		return w
 	}
@@ -95,138 +95,159 @@ func (n *Window) newGroup(g GroupID, name string, t int64) *windowGroup {
 	return w
 }
 
-// fill records the group's identity from its first point.
-func (w *windowGroup) fill(p *Point) {
-	w.filled = true
+// fill records the identity of group id from its first point: its name
+// (unless a barrier named it), its dimension tags and its dimensions. The
+// batches carry the id computed from these, which is id itself unless a
+// barrier made the group.
+func (n *Window) fill(w *windowGroup, id GroupID, p *Point) {
 	if w.name == "" {
 		w.name = p.Name
 	}
-	w.dims = Dimensions{ByName: p.Dimensions.ByName, TagNames: p.Dimensions.TagNames}
-	w.tags = make(Tags, 0, len(p.Dimensions.TagNames))
-	for _, k := range p.Dimensions.TagNames {
-		v, _ := p.Tags.Get(k)
-		w.tags = w.tags.With(k, v)
+	names := p.Dimensions.TagNames
+	if slices.IsSorted(names) && !hasRepeats(names) {
+		w.tags = make(Tags, 0, len(names))
+		for _, k := range names {
+			v, _ := p.Tags.Get(k)
+			w.tags = append(w.tags, Tag{Key: k, Value: v})
+		}
+	} else {
+		w.tags = make(Tags, 0, len(names))
+		for _, k := range names {
+			v, _ := p.Tags.Get(k)
+			w.tags = w.tags.With(k, v)
+		}
+		names = make([]string, len(w.tags))
+		for i, t := range w.tags {
+			names[i] = t.Key
+		}
 	}
-	w.dims.TagNames = make([]string, len(w.tags))
-	for i, t := range w.tags {
-		w.dims.TagNames[i] = t.Key
+	w.dims = n.dims.get(Dimensions{ByName: p.Dimensions.ByName, TagNames: names})
+	if own := NewGroupID(w.name, w.tags, *w.dims); own != id {
+		w.buf.setID(own)
 	}
-	w.group = NewGroupID(w.name, w.tags, w.dims)
+}
+
+// sharedDims hands out one copy of a grouping to the groups that have it,
+// so that a node keeps a pointer per group rather than the grouping. It
+// remembers the last grouping only: groups made in a row mostly share one.
+type sharedDims struct{ last *Dimensions }
+
+// get returns a shared copy of d.
+func (c *sharedDims) get(d Dimensions) *Dimensions {
+	if c.last == nil || c.last.ByName != d.ByName || !slices.Equal(c.last.TagNames, d.TagNames) {
+		c.last = &Dimensions{ByName: d.ByName, TagNames: d.TagNames}
+	}
+	return c.last
+}
+
+// value returns the grouping d points to, or no grouping for nil.
+func (c *sharedDims) value(d *Dimensions) Dimensions {
+	if d == nil {
+		return Dimensions{}
+	}
+	return *d
+}
+
+// hasRepeats reports whether a sorted list has a repeated element.
+func hasRepeats(sorted []string) bool {
+	for i := 1; i < len(sorted); i++ {
+		if sorted[i] == sorted[i-1] {
+			return true
+		}
+	}
+	return false
 }
 
 // Point adds p to its group's window and emits the window when p reaches
 // the emit time.
 func (n *Window) Point(p Point) {
 	n.PointsIn++
-	w, ok := n.groups[p.Group]
-	if !ok {
-		w = n.newGroup(p.Group, p.Name, p.Time)
-		n.groups[p.Group] = w
+	w := n.recent.get(p.Group)
+	if w == nil {
+		var ok bool
+		if w, ok = n.groups[p.Group]; !ok {
+			w = n.newGroup(p.Name, p.Time)
+			n.groups[p.Group] = w
+		}
+		n.recent.put(p.Group, w, len(n.groups))
 	}
-	if !w.filled {
-		w.fill(&p)
+	if w.dims == nil {
+		n.fill(w, p.Group, &p)
 	}
-	bp := BatchPoint{Time: p.Time, Fields: p.Fields, Tags: p.Tags}
 	if n.byCount() {
-		n.pointByCount(w, bp)
+		n.pointByCount(w, &p)
 		return
 	}
 	if n.cfg.Every == 0 {
-		w.insert(bp)
+		w.buf.add(&p, w.tags)
 		if p.Time >= w.nextEmit {
 			// A right-closed window (t−period, t]: it includes p.
-			w.purge(p.Time-int64(n.cfg.Period), false)
-			n.emitTime(w, p.Time)
+			w.buf.purge(p.Time-int64(n.cfg.Period), false)
+			n.emit(w, p.Group, p.Time)
 			w.nextEmit = p.Time
 		}
 		return
 	}
 	if p.Time >= w.nextEmit {
-		n.closeWindow(w, p.Time)
+		n.closeWindow(w, p.Group, p.Time)
 	}
-	w.insert(bp)
+	w.buf.add(&p, w.tags)
 }
 
 // closeWindow emits the left-closed window [nextEmit−period, nextEmit) and
 // sets the next emit time from now, the time of the point or barrier that
 // closed it.
-func (n *Window) closeWindow(w *windowGroup, now int64) {
-	w.purge(w.nextEmit-int64(n.cfg.Period), true)
-	n.emitTime(w, w.nextEmit)
+func (n *Window) closeWindow(w *windowGroup, id GroupID, now int64) {
+	w.buf.purge(w.nextEmit-int64(n.cfg.Period), true)
+	n.emit(w, id, w.nextEmit)
 	w.nextEmit = now + int64(n.cfg.Every)
 	if n.cfg.Align {
 		w.nextEmit = truncateTime(w.nextEmit, n.cfg.Every)
 	}
 }
 
-func (n *Window) pointByCount(w *windowGroup, bp BatchPoint) {
-	// The ring grows to PeriodCount points, then overwrites the oldest.
-	if int64(len(w.ring)) < n.cfg.PeriodCount {
-		w.ring = append(w.ring, bp)
-	} else {
-		w.ring[w.start] = bp
-		w.start = (w.start + 1) % len(w.ring)
+// pointByCount adds p to a count window, which holds the last PeriodCount
+// points, and emits it every EveryCount points with the time of the last.
+func (n *Window) pointByCount(w *windowGroup, p *Point) {
+	if int64(w.buf.len()) >= n.cfg.PeriodCount {
+		w.buf.dropFirst()
 	}
-	w.count++
-	if w.count != w.next {
+	w.buf.add(p, w.tags)
+	w.nextEmit--
+	if w.nextEmit > 0 {
 		return
 	}
-	w.next += n.cfg.EveryCount
-	pts := make([]BatchPoint, 0, len(w.ring))
-	pts = append(pts, w.ring[w.start:]...)
-	pts = append(pts, w.ring[:w.start]...)
-	n.EmitBatch(w.batch(pts[len(pts)-1].Time, pts))
+	w.nextEmit = n.cfg.EveryCount
+	n.emit(w, p.Group, p.Time)
 }
 
-// insert appends bp to the time buffer.
-func (w *windowGroup) insert(bp BatchPoint) {
-	if w.head > 0 && len(w.buf) == cap(w.buf) {
-		// Reuse the purged front instead of growing.
-		k := copy(w.buf, w.buf[w.head:])
-		clear(w.buf[k:])
-		w.buf = w.buf[:k]
-		w.head = 0
+// emit emits the buffered points as the window of group id with time tmax:
+// straight from the buffer to a child that can take it so, else as a Batch.
+func (n *Window) emit(w *windowGroup, id GroupID, tmax int64) {
+	if own := w.buf.ownID(); own != "" {
+		id = own
 	}
-	w.buf = append(w.buf, bp)
-}
-
-// purge drops buffered points from the front while they are older than
-// oldest (or at oldest, unless inclusive), stopping at the first point that
-// stays, as Kapacitor does: buffered points are in arrival order.
-func (w *windowGroup) purge(oldest int64, inclusive bool) {
-	for w.head < len(w.buf) {
-		t := w.buf[w.head].Time
-		if t > oldest || (inclusive && t == oldest) {
-			break
+	dims := n.dims.value(w.dims)
+	if len(n.Children) == 1 && !w.buf.general {
+		if c, ok := n.Children[0].(floatWindowReceiver); ok {
+			fw := floatWindow{
+				name: w.name, tmax: tmax, group: id, dims: dims, tags: w.tags,
+				pointTags: w.buf.tags, key: w.buf.key, points: w.buf.floats[w.buf.head:],
+			}
+			if c.floatWindow(fw) {
+				n.PointsOut++
+				return
+			}
 		}
-		w.buf[w.head] = BatchPoint{}
-		w.head++
 	}
-	if w.head == len(w.buf) {
-		w.buf = w.buf[:0]
-		w.head = 0
-	}
-}
-
-// emitTime emits the buffered points as a batch with time tmax.
-func (n *Window) emitTime(w *windowGroup, tmax int64) {
-	var pts []BatchPoint
-	if k := len(w.buf) - w.head; k > 0 {
-		pts = make([]BatchPoint, k)
-		copy(pts, w.buf[w.head:])
-	}
-	n.EmitBatch(w.batch(tmax, pts))
-}
-
-func (w *windowGroup) batch(tmax int64, pts []BatchPoint) Batch {
-	return Batch{
+	n.EmitBatch(Batch{
 		Name:       w.name,
 		TMax:       tmax,
-		Group:      w.group,
-		Dimensions: w.dims,
+		Group:      id,
+		Dimensions: dims,
 		Tags:       w.tags,
-		Points:     pts,
-	}
+		Points:     w.buf.batchPoints(),
+	})
 }
 
 // Batch reports an error: windows read streams only.
@@ -241,7 +262,7 @@ func (n *Window) Batch(Batch) {
 func (n *Window) Barrier(g GroupID, t int64) {
 	w, ok := n.groups[g]
 	if !ok {
-		w = n.newGroup(g, "barrier", t)
+		w = n.newGroup("barrier", t)
 		n.groups[g] = w
 	}
 	if n.byCount() {
@@ -252,12 +273,12 @@ func (n *Window) Barrier(g GroupID, t int64) {
 		return
 	}
 	if n.cfg.Every == 0 {
-		w.purge(t-int64(n.cfg.Period), false)
-		n.emitTime(w, t)
+		w.buf.purge(t-int64(n.cfg.Period), false)
+		n.emit(w, g, t)
 		w.nextEmit = t
 		return
 	}
-	n.closeWindow(w, t)
+	n.closeWindow(w, g, t)
 }
 
 // DeleteGroup drops the group's window, unemitted points included, and
@@ -265,6 +286,7 @@ func (n *Window) Barrier(g GroupID, t int64) {
 func (n *Window) DeleteGroup(g GroupID) {
 	if _, ok := n.groups[g]; ok {
 		delete(n.groups, g)
+		n.recent.forget()
 		n.EmitDeleteGroup(g)
 	}
 }

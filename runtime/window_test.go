@@ -283,11 +283,11 @@ func TestWindowBufferIsReused(t *testing.T) {
 	}
 	w := n.groups["host=a"]
 	// [996, 999) is emitted at 999, then 999 joins the buffer.
-	if got := len(w.buf) - w.head; got != 4 {
+	if got := w.buf.len(); got != 4 {
 		t.Errorf("buffered %d points, want 4", got)
 	}
-	if cap(w.buf) > 16 {
-		t.Errorf("buffer grew to %d for a 3-point window", cap(w.buf))
+	if cap(w.buf.floats) > 16 {
+		t.Errorf("buffer grew to %d for a 3-point window", cap(w.buf.floats))
 	}
 }
 

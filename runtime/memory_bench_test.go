@@ -93,3 +93,47 @@ func BenchmarkWindowMemory(b *testing.B) {
 	b.ReportMetric(perPoint, "B/point")
 	b.ReportMetric(rss/(1<<20), "RSS-MiB")
 }
+
+// BenchmarkTaskMemory reports what the groups of a whole task cost: the
+// state of from() |window() |mean() |httpOut() per group for 100,000
+// groups, each of which has emitted one window (so that every node holds
+// the group), and the process's RSS then. Run it with -benchtime=1x.
+func BenchmarkTaskMemory(b *testing.B) {
+	const groups = 100_000
+	tags := make([]Tags, groups)
+	for i := range tags {
+		tags[i] = Tags{}.With("host", "h"+strconv.Itoa(i))
+	}
+	fields := Fields{}.With("value", stdlib.Float(1))
+	var perGroup, rss float64
+	for b.Loop() {
+		task, err := NewTask(TaskSpec{Name: "mem", Type: StreamTask, Build: func(*Task) error { return nil }}, nil, NewReplayClock(0), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		from := NewFrom(task, NodeInfo{Name: "from1"}, FromConfig{Measurement: "cpu", GroupBy: []string{"host"}})
+		w := NewWindow(task, NodeInfo{Name: "window2"}, WindowConfig{Period: 10 * time.Second, Every: 10 * time.Second})
+		mean := NewInfluxQL(task, NodeInfo{Name: "mean3"}, InfluxQLConfig{Func: InfluxQLMean, Field: "value", BatchInput: true})
+		out := NewHTTPOut(task, NodeInfo{Name: "http_out4"}, HTTPOutConfig{Endpoint: "out"})
+		from.AddChild(w)
+		w.AddChild(mean)
+		mean.AddChild(out)
+		before := heapInUse()
+		// A point per group at 0s, then one at 10s, which closes the
+		// group's first window and stays buffered.
+		for _, sec := range []int64{0, 10} {
+			for i := range groups {
+				from.Point(Point{Name: "cpu", Database: "db", RetentionPolicy: "rp", Time: sec * int64(time.Second), Tags: tags[i], Fields: fields})
+			}
+		}
+		after := heapInUse()
+		rss = float64(rssBytes())
+		if got := len(out.Result().Series); got != groups {
+			b.Fatalf("httpOut holds %d groups, want %d", got, groups)
+		}
+		perGroup = float64(after-before) / groups
+		goruntime.KeepAlive(from)
+	}
+	b.ReportMetric(perGroup, "B/group")
+	b.ReportMetric(rss/(1<<20), "RSS-MiB")
+}

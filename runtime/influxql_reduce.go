@@ -41,6 +41,11 @@ type reducer interface {
 	// emit returns the results so far. Transforms call it after each add.
 	// The slice may be reused by the next emit: callers consume it at once.
 	emit() []result
+	// save writes what a checkpoint needs to rebuild the reducer: its
+	// state, not what newReducer gives it from the node's configuration.
+	save(e *StateEncoder)
+	// load reads what save wrote into a reducer fresh from newReducer.
+	load(d *StateDecoder)
 }
 
 // newReducer returns the reducer of cfg.Func for values of type kind, which

@@ -18,6 +18,9 @@ type fusedNode struct {
 	stFields []jen.Code // fields of the per-group state
 	init     jen.Dict   // the struct's initial values
 	declared map[string]bool
+	// stLambdas are the lambdas of the per-group state (all stateful);
+	// sharedStateful the stateful lambdas all groups share (from's where).
+	stLambdas, sharedStateful []string
 }
 
 /*
@@ -164,6 +167,8 @@ func (g *generator) fused(n *ir.Node, p *ir.FusedProps) []jen.Code {
 		)
 	}
 
+	methods = append(methods, g.fusedStateMethods(fn, tracked, recv)...)
+
 	fields := append([]jen.Code{jen.Qual(rt, "Base")}, fn.fields...)
 	g.decls = append(g.decls, doc(fmt.Sprintf("%s runs %s on each point, fused into one node.", fn.typ, joined),
 		jen.Type().Id(fn.typ).Struct(fields...)))
@@ -181,6 +186,99 @@ func (g *generator) fused(n *ir.Node, p *ir.FusedProps) []jen.Code {
 		code = append(code, jen.Id("t").Dot("AddMeasurement").Call(jen.Lit(fp.Measurement)))
 	}
 	return code
+}
+
+/*
+fusedStateMethods makes the fused node a tickrt.Stateful when it keeps
+state: the groups it has seen, and the state of its stateful lambdas, each
+group's in group order (so that the same state gives the same bytes), then
+those all groups share:
+
+	func (n *cpuFrom) SaveState(e *tickrt.StateEncoder) {
+		seen := slices.Sorted(maps.Keys(n.seen))
+		e.Len(len(seen))
+		for _, g := range seen {
+			e.Group(g)
+		}
+		groups := slices.Sorted(maps.Keys(n.groups))
+		e.Len(len(groups))
+		for _, g := range groups {
+			e.Group(g)
+			n.groups[g].eval3.SaveState(e)
+		}
+	}
+
+and LoadState, which reads it back into fresh maps.
+*/
+func (g *generator) fusedStateMethods(fn *fusedNode, tracked bool, recv *jen.Statement) []jen.Code {
+	if !tracked && fn.state == "" && len(fn.sharedStateful) == 0 {
+		return nil
+	}
+	sortedKeys := func(m string) jen.Code {
+		return jen.Qual("slices", "Sorted").Call(jen.Qual("maps", "Keys").Call(jen.Id("n").Dot(m)))
+	}
+	failed := func(call jen.Code) jen.Code {
+		return jen.If(jen.Err().Op(":=").Add(call), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
+	}
+	var save, load []jen.Code
+	var parts []string
+	if tracked {
+		parts = append(parts, "the groups it has seen")
+		save = append(save,
+			jen.Id("seen").Op(":=").Add(sortedKeys("seen")),
+			jen.Id("e").Dot("Len").Call(jen.Len(jen.Id("seen"))),
+			jen.For(jen.List(jen.Id("_"), jen.Id("g")).Op(":=").Range().Id("seen")).Block(jen.Id("e").Dot("Group").Call(jen.Id("g"))),
+		)
+		load = append(load,
+			jen.Id("n").Dot("seen").Op("=").Map(jen.Qual(rt, "GroupID")).Bool().Values(),
+			jen.For(jen.Range().Id("d").Dot("Len").Call()).Block(
+				jen.Id("n").Dot("seen").Index(jen.Id("d").Dot("Group").Call()).Op("=").True(),
+			),
+		)
+	}
+	if fn.state != "" {
+		parts = append(parts, "the lambda state of each group")
+		saveGroup := []jen.Code{jen.Id("e").Dot("Group").Call(jen.Id("g"))}
+		loadGroup := []jen.Code{
+			jen.Id("g").Op(":=").Id("d").Dot("Group").Call(),
+			jen.Id("st").Op(":=").Op("&").Id(fn.state).Values(),
+		}
+		for _, name := range fn.stLambdas {
+			saveGroup = append(saveGroup, jen.Id("n").Dot("groups").Index(jen.Id("g")).Dot(name).Dot("SaveState").Call(jen.Id("e")))
+			loadGroup = append(loadGroup, failed(jen.Id("st").Dot(name).Dot("LoadState").Call(jen.Id("d"))))
+		}
+		loadGroup = append(loadGroup, jen.Id("n").Dot("groups").Index(jen.Id("g")).Op("=").Id("st"))
+		save = append(save,
+			jen.Id("groups").Op(":=").Add(sortedKeys("groups")),
+			jen.Id("e").Dot("Len").Call(jen.Len(jen.Id("groups"))),
+			jen.For(jen.List(jen.Id("_"), jen.Id("g")).Op(":=").Range().Id("groups")).Block(saveGroup...),
+		)
+		load = append(load,
+			jen.Id("n").Dot("groups").Op("=").Map(jen.Qual(rt, "GroupID")).Op("*").Id(fn.state).Values(),
+			jen.For(jen.Range().Id("d").Dot("Len").Call()).Block(loadGroup...),
+		)
+	}
+	if len(fn.sharedStateful) > 0 {
+		parts = append(parts, "the state of the lambdas all groups share")
+		for _, name := range fn.sharedStateful {
+			save = append(save, jen.Id("n").Dot(name).Dot("SaveState").Call(jen.Id("e")))
+			load = append(load, failed(jen.Id("n").Dot(name).Dot("LoadState").Call(jen.Id("d"))))
+		}
+	}
+	load = append(load, jen.Return(jen.Id("d").Dot("Err").Call()))
+	what := parts[0]
+	if len(parts) > 1 {
+		what = strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+	}
+	if tracked || fn.state != "" {
+		what += ", in group order"
+	}
+	return []jen.Code{
+		doc(fmt.Sprintf("SaveState writes %s.", what),
+			jen.Func().Params(recv).Id("SaveState").Params(jen.Id("e").Op("*").Qual(rt, "StateEncoder")).Block(save...)),
+		doc("LoadState reads what SaveState wrote into a freshly built node.",
+			jen.Func().Params(recv).Id("LoadState").Params(jen.Id("d").Op("*").Qual(rt, "StateDecoder")).Error().Block(load...)),
+	}
 }
 
 // lastGrouped returns the last where or eval step, or nil. Like Kapacitor's
@@ -260,12 +358,16 @@ func (g *generator) lambdaField(fn *fusedNode, step *ir.Node, l *ir.Lambda, hint
 		if !fn.declared["st."+name] {
 			fn.declared["st."+name] = true
 			fn.stFields = append(fn.stFields, jen.Id(name).Id(g.lambdaType(l, hint)))
+			fn.stLambdas = append(fn.stLambdas, name)
 		}
 		return jen.Id("st").Dot(name)
 	}
 	if !fn.declared[name] {
 		fn.declared[name] = true
 		fn.fields = append(fn.fields, jen.Id(name).Id(g.lambdaType(l, hint)).Comment(step.Name))
+		if l.Stateful {
+			fn.sharedStateful = append(fn.sharedStateful, name)
+		}
 	}
 	return jen.Id("n").Dot(name)
 }

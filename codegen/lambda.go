@@ -82,7 +82,71 @@ func (g *generator) lambdaType(l *ir.Lambda, hint string) string {
 				Params(jen.Qual(std, "Value"), jen.Error()).
 				Block(stmts...)),
 	)
+	if len(fnames) > 0 {
+		g.decls = append(g.decls, lambdaStateMethods(typ, fnames, e.states)...)
+	}
 	return typ
+}
+
+/*
+lambdaStateMethods makes a lambda that keeps state a tickrt.Stateful, so
+that its state survives a restart, one function after the other in name
+order:
+
+	// SaveState writes the state of count() and sigma().
+	func (l *cpuEval3) SaveState(e *tickrt.StateEncoder) {
+		saveFunc(e, l.count != nil, l.count)
+		…
+	}
+
+	// LoadState reads what SaveState wrote.
+	func (l *cpuEval3) LoadState(d *tickrt.StateDecoder) error {
+		l.count = nil
+		if s := stdlib.NewCountState(); loadFunc(d, s) {
+			l.count = s
+		}
+		…
+		return d.Err()
+	}
+*/
+func lambdaStateMethods(typ string, fnames []string, fields map[string]string) []jen.Code {
+	var save, load []jen.Code
+	var nils []jen.Code
+	var names []string
+	for _, fn := range fnames {
+		f := jen.Id("l").Dot(fields[fn])
+		names = append(names, fn+"()")
+		save = append(save, jen.Id("saveFunc").Call(jen.Id("e"), jen.Add(f).Op("!=").Nil(), f))
+		nils = append(nils, jen.Nil())
+		load = append(load, jen.If(
+			jen.Id("s").Op(":=").Qual(std, "New"+stdlib.Lookup(fn).GoName).Call(),
+			jen.Id("loadFunc").Call(jen.Id("d"), jen.Id("s")),
+		).Block(jen.Add(f).Op("=").Id("s")))
+	}
+	var targets []jen.Code
+	for _, fn := range fnames {
+		targets = append(targets, jen.Id("l").Dot(fields[fn]))
+	}
+	load = append([]jen.Code{jen.List(targets...).Op("=").List(nils...)}, load...)
+	load = append(load, jen.Return(jen.Id("d").Dot("Err").Call()))
+	recv := jen.Id("l").Op("*").Id(typ)
+	return []jen.Code{
+		doc(fmt.Sprintf("SaveState writes the state of %s.", strings.Join(names, " and ")),
+			jen.Func().Params(recv).Id("SaveState").Params(jen.Id("e").Op("*").Qual(rt, "StateEncoder")).Block(save...)),
+		doc("LoadState reads what SaveState wrote.",
+			jen.Func().Params(recv).Id("LoadState").Params(jen.Id("d").Op("*").Qual(rt, "StateDecoder")).Error().Block(load...)),
+	}
+}
+
+// needsFuncState reports whether a lambda of the file keeps function state,
+// and so the file needs saveFunc and loadFunc.
+func (g *generator) needsFuncState() bool {
+	for l := range g.lambdas {
+		if l.Expr != nil && len(ir.StatefulFuncs(l.Expr)) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // doc2 puts a two-line doc comment above a declaration.
@@ -226,6 +290,26 @@ func (g *generator) helpers() []jen.Code {
 			jen.Func().Id("isTrue").Params(jen.Id("v").Qual(std, "Value"), jen.Err().Error()).Params(jen.Bool(), jen.Error()).Block(
 				jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.False(), jen.Err())),
 				jen.Return(jen.Qual(std, "Predicate").Call(jen.Id("v"))),
+			)))
+	}
+	if g.needsFuncState() {
+		out = append(out, doc2("saveFunc writes whether a stateful function was called and, if it was,",
+			"its state. (stdlib's states always encode: an empty state would fail to load.)",
+			jen.Func().Id("saveFunc").Params(jen.Id("e").Op("*").Qual(rt, "StateEncoder"), jen.Id("called").Bool(), jen.Id("s").Qual("encoding", "BinaryMarshaler")).Block(
+				jen.Id("e").Dot("Bool").Call(jen.Id("called")),
+				jen.If(jen.Op("!").Id("called")).Block(jen.Return()),
+				jen.List(jen.Id("b"), jen.Err()).Op(":=").Id("s").Dot("MarshalBinary").Call(),
+				jen.If(jen.Err().Op("!=").Nil()).Block(jen.Id("b").Op("=").Nil()),
+				jen.Id("e").Dot("ByteSlice").Call(jen.Id("b")),
+			)))
+		out = append(out, doc2("loadFunc reads what saveFunc wrote into s, a fresh state, and reports",
+			"whether the function had been called; a malformed state fails d.",
+			jen.Func().Id("loadFunc").Params(jen.Id("d").Op("*").Qual(rt, "StateDecoder"), jen.Id("s").Qual("encoding", "BinaryUnmarshaler")).Bool().Block(
+				jen.If(jen.Op("!").Id("d").Dot("Bool").Call()).Block(jen.Return(jen.False())),
+				jen.If(jen.Err().Op(":=").Id("s").Dot("UnmarshalBinary").Call(jen.Id("d").Dot("ByteSlice").Call()), jen.Err().Op("!=").Nil()).Block(
+					jen.Id("d").Dot("Fail").Call(jen.Err()),
+				),
+				jen.Return(jen.Id("d").Dot("Err").Call().Op("==").Nil()),
 			)))
 	}
 	if g.needScopeWith {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	tickrt "github.com/tickc/tickc/runtime"
 	"github.com/tickc/tickc/stdlib"
+	"maps"
+	"slices"
 )
 
 // Spec returns the task whereeval, for tickrt.Main.
@@ -223,6 +225,24 @@ func (n *fromFusedNode) DeleteGroup(g tickrt.GroupID) {
 // Done passes the end of input on.
 func (n *fromFusedNode) Done() {
 	n.EmitDone()
+}
+
+// SaveState writes the groups it has seen, in group order.
+func (n *fromFusedNode) SaveState(e *tickrt.StateEncoder) {
+	seen := slices.Sorted(maps.Keys(n.seen))
+	e.Len(len(seen))
+	for _, g := range seen {
+		e.Group(g)
+	}
+}
+
+// LoadState reads what SaveState wrote into a freshly built node.
+func (n *fromFusedNode) LoadState(d *tickrt.StateDecoder) error {
+	n.seen = map[tickrt.GroupID]bool{}
+	for range d.Len() {
+		n.seen[d.Group()] = true
+	}
+	return d.Err()
 }
 
 // ref returns the value of the reference name on a point: its field, else

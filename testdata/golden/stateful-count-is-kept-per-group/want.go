@@ -3,11 +3,14 @@
 package main
 
 import (
+	"encoding"
 	"errors"
 	"fmt"
 	tickrt "github.com/tickc/tickc/runtime"
 	"github.com/tickc/tickc/stdlib"
+	"maps"
 	"os"
+	"slices"
 )
 
 func main() {
@@ -64,6 +67,20 @@ func (l *eval2NLambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields) (s
 	return v1, nil
 }
 
+// SaveState writes the state of count().
+func (l *eval2NLambda) SaveState(e *tickrt.StateEncoder) {
+	saveFunc(e, l.count != nil, l.count)
+}
+
+// LoadState reads what SaveState wrote.
+func (l *eval2NLambda) LoadState(d *tickrt.StateDecoder) error {
+	l.count = nil
+	if s := stdlib.NewCountState(); loadFunc(d, s) {
+		l.count = s
+	}
+	return d.Err()
+}
+
 // eval2SigmaLambda is the lambda (input.tick:6:28): sigma("usage")
 type eval2SigmaLambda struct {
 	sigma *stdlib.SigmaState // the state of sigma(); nil until first called
@@ -83,6 +100,20 @@ func (l *eval2SigmaLambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields
 		return stdlib.Missing, stdlib.WithArgText(err, "\"usage\"")
 	}
 	return v1, nil
+}
+
+// SaveState writes the state of sigma().
+func (l *eval2SigmaLambda) SaveState(e *tickrt.StateEncoder) {
+	saveFunc(e, l.sigma != nil, l.sigma)
+}
+
+// LoadState reads what SaveState wrote.
+func (l *eval2SigmaLambda) LoadState(d *tickrt.StateDecoder) error {
+	l.sigma = nil
+	if s := stdlib.NewSigmaState(); loadFunc(d, s) {
+		l.sigma = s
+	}
+	return d.Err()
 }
 
 // fromFusedNode runs from1, eval2 on each point, fused into one node.
@@ -174,6 +205,43 @@ func (n *fromFusedNode) state(g tickrt.GroupID) *fromFusedState {
 	return s
 }
 
+// SaveState writes the groups it has seen and the lambda state of each group, in group order.
+func (n *fromFusedNode) SaveState(e *tickrt.StateEncoder) {
+	seen := slices.Sorted(maps.Keys(n.seen))
+	e.Len(len(seen))
+	for _, g := range seen {
+		e.Group(g)
+	}
+	groups := slices.Sorted(maps.Keys(n.groups))
+	e.Len(len(groups))
+	for _, g := range groups {
+		e.Group(g)
+		n.groups[g].eval2N.SaveState(e)
+		n.groups[g].eval2Sigma.SaveState(e)
+	}
+}
+
+// LoadState reads what SaveState wrote into a freshly built node.
+func (n *fromFusedNode) LoadState(d *tickrt.StateDecoder) error {
+	n.seen = map[tickrt.GroupID]bool{}
+	for range d.Len() {
+		n.seen[d.Group()] = true
+	}
+	n.groups = map[tickrt.GroupID]*fromFusedState{}
+	for range d.Len() {
+		g := d.Group()
+		st := &fromFusedState{}
+		if err := st.eval2N.LoadState(d); err != nil {
+			return err
+		}
+		if err := st.eval2Sigma.LoadState(d); err != nil {
+			return err
+		}
+		n.groups[g] = st
+	}
+	return d.Err()
+}
+
 // ref returns the value of the reference name on a point: its field, else
 // its tag; a name that is both is an error, one that is neither is missing.
 func ref(tags tickrt.Tags, fields tickrt.Fields, name string) (stdlib.Value, error) {
@@ -189,4 +257,30 @@ func ref(tags tickrt.Tags, fields tickrt.Fields, name string) (stdlib.Value, err
 		return stdlib.String(tag), nil
 	}
 	return stdlib.MissingRef(name), nil
+}
+
+// saveFunc writes whether a stateful function was called and, if it was,
+// its state. (stdlib's states always encode: an empty state would fail to load.)
+func saveFunc(e *tickrt.StateEncoder, called bool, s encoding.BinaryMarshaler) {
+	e.Bool(called)
+	if !called {
+		return
+	}
+	b, err := s.MarshalBinary()
+	if err != nil {
+		b = nil
+	}
+	e.ByteSlice(b)
+}
+
+// loadFunc reads what saveFunc wrote into s, a fresh state, and reports
+// whether the function had been called; a malformed state fails d.
+func loadFunc(d *tickrt.StateDecoder, s encoding.BinaryUnmarshaler) bool {
+	if !d.Bool() {
+		return false
+	}
+	if err := s.UnmarshalBinary(d.ByteSlice()); err != nil {
+		d.Fail(err)
+	}
+	return d.Err() == nil
 }

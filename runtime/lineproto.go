@@ -179,8 +179,9 @@ func ParseLine(line []byte, precision, now int64) (Point, error) {
 // points' tag and field slices are cut from. A block is only ever appended
 // to; the slices handed out have their capacity capped at their length, so
 // that appending to them copies (Tags and Fields are copy-on-write anyway),
-// and a new block is started when one is full. Parsers are pooled: strings
-// are immutable, so interned ones may be shared by all goroutines.
+// and a new block is started when one is full. Parsers are kept for reuse
+// (see idleParsers): strings are immutable, so interned ones may be shared
+// by all goroutines.
 type lineParser struct {
 	strs   map[string]string
 	cache  [2 << cacheBits]string // recently interned strings, by hashBytes
@@ -200,11 +201,36 @@ const (
 	blockLen = 64
 )
 
-var lineParsers = sync.Pool{New: func() any { return &lineParser{strs: make(map[string]string)} }}
+// idleParsers keeps the parsers not in use, up to maxIdleParsers. Unlike
+// a sync.Pool it does not drop them at every garbage collection: a parser's
+// worth is its interning tables, which a new parser would fill again string
+// by string.
+var idleParsers struct {
+	sync.Mutex
+	list []*lineParser
+}
 
-func getLineParser() *lineParser { return lineParsers.Get().(*lineParser) }
+// maxIdleParsers bounds the parsers kept idle (and the strings they keep).
+const maxIdleParsers = 8
 
-func putLineParser(lp *lineParser) { lineParsers.Put(lp) }
+func getLineParser() *lineParser {
+	idleParsers.Lock()
+	defer idleParsers.Unlock()
+	if n := len(idleParsers.list); n > 0 {
+		lp := idleParsers.list[n-1]
+		idleParsers.list = idleParsers.list[:n-1]
+		return lp
+	}
+	return &lineParser{strs: make(map[string]string)}
+}
+
+func putLineParser(lp *lineParser) {
+	idleParsers.Lock()
+	defer idleParsers.Unlock()
+	if len(idleParsers.list) < maxIdleParsers {
+		idleParsers.list = append(idleParsers.list, lp)
+	}
+}
 
 // intern returns b as a string, the same string for the same bytes. A
 // small table answers the strings seen lately (a write's tag values cycle

@@ -191,6 +191,9 @@ func (n *UDF) LoadState(d *StateDecoder) error {
 	if d.Bool() {
 		b := d.Batch()
 		batch = &b
+		if d.Err() == nil && !n.cfg.ProvidesBatch {
+			d.Fail(fmt.Errorf("UDF state has an output batch, but the UDF provides a stream edge"))
+		}
 	}
 	if d.Err() != nil {
 		return d.Err()

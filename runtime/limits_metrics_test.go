@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -142,4 +143,51 @@ func missingLines(body string, want []string) []string {
 		}
 	}
 	return missing
+}
+
+// TestMetricsWindowBufferedPoints reads a window's buffered points, summed
+// over its groups, before and after one group's window is emitted.
+func TestMetricsWindowBufferedPoints(t *testing.T) {
+	spec := TaskSpec{Name: "w", Type: StreamTask, DBRPs: []DBRP{{"db", "rp"}}, Build: func(task *Task) error {
+		task.AddMeasurement("cpu")
+		from := NewFrom(task, NodeInfo{Name: "from1"}, FromConfig{Measurement: "cpu", GroupBy: []string{"host"}})
+		win := NewWindow(task, NodeInfo{Name: "window2"}, WindowConfig{Period: 10 * time.Second, Every: 10 * time.Second})
+		task.Stream().AddChild(from)
+		from.AddChild(win)
+		return nil
+	}}
+	p, err := NewProgram([]TaskSpec{spec}, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scrape := func() string {
+		rec := httptest.NewRecorder()
+		NewHandler(p, nil, nil).ServeHTTP(rec, httptest.NewRequest("GET", MetricsPath, nil))
+		return rec.Body.String()
+	}
+	if err := p.Write([]Point{cpuPoint("a", 0, 1), cpuPoint("a", 1, 1), cpuPoint("a", 2, 1), cpuPoint("b", 3, 1)}); err != nil {
+		t.Fatal(err)
+	}
+	body := scrape()
+	for _, m := range missingLines(body, []string{
+		`tickc_node_buffered_points{node="window2",task="w"} 4`,
+		`tickc_node_groups{node="window2",task="w"} 2`,
+	}) {
+		t.Errorf("/metrics lacks %s:\n%s", m, body)
+	}
+	// a's point at 10s emits [0s, 10s), whose points stay until the next
+	// emission; the one at 20s emits [10s, 20s) and drops them.
+	for _, step := range []struct {
+		p    Point
+		want int
+	}{{cpuPoint("a", 10, 1), 5}, {cpuPoint("a", 20, 1), 3}} {
+		if err := p.Write([]Point{step.p}); err != nil {
+			t.Fatal(err)
+		}
+		body = scrape()
+		want := fmt.Sprintf(`tickc_node_buffered_points{node="window2",task="w"} %d`, step.want)
+		if m := missingLines(body, []string{want}); len(m) > 0 {
+			t.Errorf("after %s: /metrics lacks %s:\n%s", step.p.Tags, want, body)
+		}
+	}
 }

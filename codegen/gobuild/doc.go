@@ -8,4 +8,10 @@
 // go.mod and go.sum), and runs go build. Built binaries are cached by a hash of
 // the generated source, the runtime source and the Go toolchain, so building
 // an unchanged script again is a file copy.
+//
+// The cache stays bounded: binaries unused for CacheTTL go, and beyond
+// DefaultCacheMaxBytes ($TICKC_CACHE_MAX_MB) the least recently used go
+// first; failed build directories kept for inspection are limited to the
+// last few, and the extracted source of an older tickc is removed a week
+// after its last use. $TICKC_CACHE moves the cache.
 package gobuild

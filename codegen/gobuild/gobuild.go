@@ -13,6 +13,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -177,7 +179,9 @@ func Build(ctx context.Context, progs []Program, opts Options) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	trimCache(binDir, time.Now().Add(-CacheTTL))
+	trimWork(cache, src)
+	now := time.Now()
+	_ = os.Chtimes(src, now, now) // in use: keep this version's source
 	for i, p := range todo {
 		built := filepath.Join(outDir, p.Name+exeSuffix(env))
 		if err := copyFile(built, filepath.Join(binDir, keys[i])); err != nil {
@@ -187,6 +191,7 @@ func Build(ctx context.Context, progs []Program, opts Options) error {
 			return err
 		}
 	}
+	trimCache(binDir, time.Now().Add(-CacheTTL), cacheMaxBytes(env))
 	return nil
 }
 
@@ -219,15 +224,99 @@ func goCommand(ctx context.Context, dir string, env, args []string) error {
 // CacheTTL is how long a cached binary that no build used stays in the cache.
 const CacheTTL = 30 * 24 * time.Hour
 
-// trimCache removes the cached binaries last used before cutoff.
-func trimCache(binDir string, cutoff time.Time) {
-	entries, err := os.ReadDir(binDir)
+// DefaultCacheMaxBytes bounds the cached binaries of one cache directory:
+// beyond it, the least recently used are removed. $TICKC_CACHE_MAX_MB
+// overrides it.
+const DefaultCacheMaxBytes = 2 << 30
+
+// keptBuildDirs is how many directories of failed builds, kept for
+// inspection, stay in the cache; older ones are removed.
+const keptBuildDirs = 8
+
+// staleSourceAge is how long the extracted source of another tickc version
+// stays in the cache after its last use.
+const staleSourceAge = 7 * 24 * time.Hour
+
+// cacheMaxBytes returns the size bound of the cached binaries.
+func cacheMaxBytes(env []string) int64 {
+	for i := len(env) - 1; i >= 0; i-- {
+		v, ok := strings.CutPrefix(env[i], "TICKC_CACHE_MAX_MB=")
+		if !ok {
+			continue
+		}
+		if mb, err := strconv.ParseInt(v, 10, 64); err == nil && mb > 0 {
+			return mb << 20
+		}
+		break
+	}
+	return DefaultCacheMaxBytes
+}
+
+// cacheEntry is one file or directory of the cache, with its last use.
+type cacheEntry struct {
+	path string
+	size int64
+	used time.Time
+}
+
+// readEntries lists the entries of dir whose names start with prefix,
+// oldest use first.
+func readEntries(dir, prefix string) []cacheEntry {
+	des, err := os.ReadDir(dir)
 	if err != nil {
-		return
+		return nil
+	}
+	var out []cacheEntry
+	for _, e := range des {
+		if !strings.HasPrefix(e.Name(), prefix) {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil {
+			continue
+		}
+		out = append(out, cacheEntry{path: filepath.Join(dir, e.Name()), size: info.Size(), used: info.ModTime()})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].used.Before(out[j].used) })
+	return out
+}
+
+// trimCache removes the cached binaries last used before cutoff, then the
+// least recently used ones until the rest take at most maxBytes.
+func trimCache(binDir string, cutoff time.Time, maxBytes int64) {
+	entries := readEntries(binDir, "")
+	var total int64
+	for _, e := range entries {
+		total += e.size
 	}
 	for _, e := range entries {
-		if info, err := e.Info(); err == nil && !e.IsDir() && info.ModTime().Before(cutoff) {
-			os.Remove(filepath.Join(binDir, e.Name()))
+		if !e.used.Before(cutoff) && total <= maxBytes {
+			break
+		}
+		if os.Remove(e.path) == nil {
+			total -= e.size
+		}
+	}
+}
+
+// trimWork removes what builds leave in the cache directory besides
+// binaries: the directories of failed builds beyond the most recent
+// keptBuildDirs (once half an hour old: a newer one may be a build still
+// running in another process), the directories of builds that were killed
+// (after six hours), and the extracted sources of other tickc versions unused for
+// staleSourceAge.
+func trimWork(cache, currentSrc string) {
+	builds := readEntries(cache, "build-")
+	settled, abandoned := time.Now().Add(-30*time.Minute), time.Now().Add(-6*time.Hour)
+	for i, e := range builds {
+		if (i < len(builds)-keptBuildDirs && e.used.Before(settled)) || e.used.Before(abandoned) {
+			os.RemoveAll(e.path)
+		}
+	}
+	cutoff := time.Now().Add(-staleSourceAge)
+	for _, e := range readEntries(filepath.Join(cache, "src"), "") {
+		if e.path != currentSrc && e.used.Before(cutoff) {
+			os.RemoveAll(e.path)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package gobuild
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -112,11 +113,85 @@ func TestTrimCache(t *testing.T) {
 	if err := os.Chtimes(old, long, long); err != nil {
 		t.Fatal(err)
 	}
-	trimCache(dir, time.Now().Add(-CacheTTL))
+	trimCache(dir, time.Now().Add(-CacheTTL), DefaultCacheMaxBytes)
 	if _, err := os.Stat(old); !os.IsNotExist(err) {
 		t.Errorf("old binary kept: %v", err)
 	}
 	if _, err := os.Stat(fresh); err != nil {
 		t.Errorf("fresh binary removed: %v", err)
+	}
+}
+
+func TestTrimCacheSize(t *testing.T) {
+	dir := t.TempDir()
+	// Five binaries of 100 bytes, used one minute apart: b0 longest ago.
+	for i := range 5 {
+		f := filepath.Join(dir, fmt.Sprintf("b%d", i))
+		if err := os.WriteFile(f, make([]byte, 100), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		used := time.Now().Add(time.Duration(i-5) * time.Minute)
+		if err := os.Chtimes(f, used, used); err != nil {
+			t.Fatal(err)
+		}
+	}
+	trimCache(dir, time.Now().Add(-CacheTTL), 250)
+	var left []string
+	for _, e := range readEntries(dir, "") {
+		left = append(left, filepath.Base(e.path))
+	}
+	if got := strings.Join(left, " "); got != "b3 b4" {
+		t.Errorf("left %q, want the two most recently used, \"b3 b4\"", got)
+	}
+}
+
+func TestCacheMaxBytes(t *testing.T) {
+	for _, c := range []struct {
+		env  []string
+		want int64
+	}{
+		{nil, DefaultCacheMaxBytes},
+		{[]string{"TICKC_CACHE_MAX_MB=10"}, 10 << 20},
+		{[]string{"TICKC_CACHE_MAX_MB=10", "TICKC_CACHE_MAX_MB=3"}, 3 << 20},
+		{[]string{"TICKC_CACHE_MAX_MB=none"}, DefaultCacheMaxBytes},
+		{[]string{"TICKC_CACHE_MAX_MB=0"}, DefaultCacheMaxBytes},
+	} {
+		if got := cacheMaxBytes(c.env); got != c.want {
+			t.Errorf("cacheMaxBytes(%q) = %d, want %d", c.env, got, c.want)
+		}
+	}
+}
+
+func TestTrimWork(t *testing.T) {
+	cache := t.TempDir()
+	mk := func(rel string, age time.Duration) string {
+		p := filepath.Join(cache, rel)
+		if err := os.MkdirAll(p, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		at := time.Now().Add(-age)
+		if err := os.Chtimes(p, at, at); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	// Ten settled failed builds (the two oldest go), one recent build that
+	// may still run, one abandoned long ago.
+	var builds []string
+	for i := range 10 {
+		builds = append(builds, mk(fmt.Sprintf("build-%d", i), time.Duration(100-i)*time.Minute))
+	}
+	running := mk("build-running", time.Minute)
+	abandoned := mk("build-abandoned", 7*time.Hour)
+	current := mk("src/current", 30*24*time.Hour)
+	stale := mk("src/stale", 8*24*time.Hour)
+	recent := mk("src/recent", time.Hour)
+	trimWork(cache, current)
+	gone := map[string]bool{builds[0]: true, builds[1]: true, builds[2]: true, abandoned: true, stale: true}
+	for _, p := range append(builds, running, abandoned, current, stale, recent) {
+		_, err := os.Stat(p)
+		if exists := err == nil; exists == gone[p] {
+			t.Errorf("%s: exists = %v, want %v", filepath.Base(p), exists, !gone[p])
+		}
 	}
 }

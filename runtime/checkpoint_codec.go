@@ -406,3 +406,37 @@ func (d *StateDecoder) Batch() Batch {
 	}
 	return b
 }
+
+// saveGroups writes a per-group state map: its size, then each group in
+// group id order (so equal states give equal bytes) followed by what save
+// writes for its state.
+func saveGroups[S any](e *StateEncoder, groups map[GroupID]S, save func(S)) {
+	ids := sortedGroups(groups)
+	e.Len(len(ids))
+	for _, id := range ids {
+		e.Group(id)
+		save(groups[id])
+	}
+}
+
+// loadGroups reads what saveGroups wrote, each group's state with load; a
+// group saved twice is malformed. On error the partial map is dropped.
+func loadGroups[S any](d *StateDecoder, load func() S) (map[GroupID]S, error) {
+	groups := make(map[GroupID]S)
+	for range d.Len() {
+		id := d.Group()
+		s := load()
+		if d.Err() != nil {
+			break
+		}
+		if _, dup := groups[id]; dup {
+			d.Fail(fmt.Errorf("group %q is saved twice", id))
+			break
+		}
+		groups[id] = s
+	}
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	return groups, nil
+}

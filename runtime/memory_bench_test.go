@@ -56,8 +56,38 @@ func rssBytes() uint64 {
 // groups held. Run it with -benchtime=1x; targets: ≤ 256 B/group and ≤ 24
 // B per buffered point.
 func BenchmarkWindowMemory(b *testing.B) {
-	const groups = 100_000
-	const extra = 1_000_000 // further points, spread over 10 groups
+	var perGroup, perPoint, rss float64
+	for b.Loop() {
+		perGroup, perPoint, rss = windowMemory(100_000, 1_000_000)
+	}
+	b.ReportMetric(perGroup, "B/group")
+	b.ReportMetric(perPoint, "B/point")
+	b.ReportMetric(rss/(1<<20), "RSS-MiB")
+}
+
+// TestWindowMemoryBounds holds a window to its memory targets, with fewer
+// groups than the benchmark so that it runs in every test run: at most 256
+// bytes per group and 24 per further buffered float point (the live heap
+// after a collection, not a timing).
+func TestWindowMemoryBounds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("measures the heap with 50,000 groups")
+	}
+	perGroup, perPoint, _ := windowMemory(50_000, 500_000)
+	t.Logf("%.1f B/group, %.1f B/buffered point", perGroup, perPoint)
+	if perGroup > 256 {
+		t.Errorf("a window keeps %.1f bytes per group, want at most 256", perGroup)
+	}
+	if perPoint > 24 {
+		t.Errorf("a window keeps %.1f bytes per buffered float point, want at most 24", perPoint)
+	}
+}
+
+// windowMemory feeds a one-hour window one point for each of groups
+// groups, then extra further points spread over 10 of them, and returns the
+// live heap per group and per further point, and the process's RSS with
+// the groups held.
+func windowMemory(groups, extra int) (perGroup, perPoint, rss float64) {
 	dims := Dimensions{TagNames: []string{"host"}}
 	tags := make([]Tags, groups)
 	ids := make([]GroupID, groups)
@@ -66,32 +96,25 @@ func BenchmarkWindowMemory(b *testing.B) {
 		ids[i] = NewGroupID("cpu", tags[i], dims)
 	}
 	fields := Fields{}.With("value", stdlib.Float(1))
-	var perGroup, perPoint, rss float64
-	for b.Loop() {
-		task, err := NewTask(TaskSpec{Name: "mem", Type: StreamTask, Build: func(*Task) error { return nil }}, nil, NewReplayClock(0), nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		w := NewWindow(task, NodeInfo{Name: "window1"}, WindowConfig{Period: time.Hour, Every: time.Hour})
-		w.AddChild(memSink{})
-		before := heapInUse()
-		for i := range groups {
-			w.Point(Point{Name: "cpu", Database: "db", RetentionPolicy: "rp", Time: int64(i + 1), Group: ids[i], Dimensions: dims, Tags: tags[i], Fields: fields})
-		}
-		afterGroups := heapInUse()
-		rss = float64(rssBytes())
-		for i := range extra {
-			g := i % 10
-			w.Point(Point{Name: "cpu", Database: "db", RetentionPolicy: "rp", Time: int64(groups + i + 1), Group: ids[g], Dimensions: dims, Tags: tags[g], Fields: fields})
-		}
-		afterPoints := heapInUse()
-		perGroup = float64(afterGroups-before) / groups
-		perPoint = float64(afterPoints-afterGroups) / extra
-		goruntime.KeepAlive(w)
+	task, err := NewTask(TaskSpec{Name: "mem", Type: StreamTask, Build: func(*Task) error { return nil }}, nil, NewReplayClock(0), nil)
+	if err != nil {
+		panic(err)
 	}
-	b.ReportMetric(perGroup, "B/group")
-	b.ReportMetric(perPoint, "B/point")
-	b.ReportMetric(rss/(1<<20), "RSS-MiB")
+	w := NewWindow(task, NodeInfo{Name: "window1"}, WindowConfig{Period: time.Hour, Every: time.Hour})
+	w.AddChild(memSink{})
+	before := heapInUse()
+	for i := range groups {
+		w.Point(Point{Name: "cpu", Database: "db", RetentionPolicy: "rp", Time: int64(i + 1), Group: ids[i], Dimensions: dims, Tags: tags[i], Fields: fields})
+	}
+	afterGroups := heapInUse()
+	rss = float64(rssBytes())
+	for i := range extra {
+		g := i % 10
+		w.Point(Point{Name: "cpu", Database: "db", RetentionPolicy: "rp", Time: int64(groups + i + 1), Group: ids[g], Dimensions: dims, Tags: tags[g], Fields: fields})
+	}
+	afterPoints := heapInUse()
+	goruntime.KeepAlive(w)
+	return float64(afterGroups-before) / float64(groups), float64(afterPoints-afterGroups) / float64(extra), rss
 }
 
 // BenchmarkTaskMemory reports what the groups of a whole task cost: the

@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"fmt"
-	"sort"
 )
 
 // Compiled lambdas keep state when they call stateful functions (sigma,
@@ -55,14 +54,7 @@ func loadLambda(d *StateDecoder, l Lambda) {
 
 // sortedGroups returns the keys of m sorted, so that a node's state is
 // written in the same order every time.
-func sortedGroups[V any](m map[GroupID]V) []GroupID {
-	ids := make([]GroupID, 0, len(m))
-	for id := range m {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	return ids
-}
+func sortedGroups[V any](m map[GroupID]V) []GroupID { return sortedStateKeys(m) }
 
 // save writes the groups the node has seen, each with its instance's state.
 func (gl *groupLambdas) save(e *StateEncoder) {

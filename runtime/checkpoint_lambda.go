@@ -58,35 +58,21 @@ func sortedGroups[V any](m map[GroupID]V) []GroupID { return sortedStateKeys(m) 
 
 // save writes the groups the node has seen, each with its instance's state.
 func (gl *groupLambdas) save(e *StateEncoder) {
-	ids := sortedGroups(gl.m)
-	e.Len(len(ids))
-	for _, id := range ids {
-		e.Group(id)
-		saveLambda(e, gl.m[id])
-	}
+	saveGroups(e, gl.m, func(l Lambda) { saveLambda(e, l) })
 }
 
 // load reads what save wrote: every group gets a fresh instance with the
 // saved state.
 func (gl *groupLambdas) load(d *StateDecoder) {
-	m := make(map[GroupID]Lambda)
-	for range d.Len() {
-		id := d.Group()
+	m, err := loadGroups(d, func() Lambda {
 		var l Lambda
 		if gl.factory != nil {
 			l = gl.factory()
 		}
 		loadLambda(d, l)
-		if d.Err() != nil {
-			return
-		}
-		if _, dup := m[id]; dup {
-			d.Fail(fmt.Errorf("group %q is saved twice", id))
-			return
-		}
-		m[id] = l
-	}
-	if d.Err() == nil {
+		return l
+	})
+	if err == nil {
 		gl.m = m
 	}
 }

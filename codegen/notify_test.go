@@ -111,26 +111,8 @@ func TestPowerAlertExample(t *testing.T) {
 	// The webhook of the example is a fixed local port; point it at ours.
 	src := strings.Replace(string(script), "http://127.0.0.1:8080", srv.URL, 1)
 
-	parsed, err := parser.ParseFile("power_alert.tick", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	prog, err := ir.Lower(parsed, ir.LowerOptions{Task: "power_alert", DBRPs: []ir.DBRP{{Database: "house_data", RetentionPolicy: "autogen"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := passes.Run(prog, passes.Options{Verify: true}); err != nil {
-		t.Fatal(err)
-	}
-	code, err := Generate(prog, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "power_alert")
-	if err := gobuild.Build(context.Background(), []gobuild.Program{{Name: "power_alert", Source: code, Output: bin}}, gobuild.Options{CacheDir: testCache()}); err != nil {
-		t.Fatal(err)
-	}
+	bin := buildScript(t, dir, "power_alert", src, "house_data")
 	cfg := filepath.Join(dir, "kapacitor.conf")
 	// Teams is a global service: the alert, which does not call it, posts
 	// to it too.
@@ -251,4 +233,31 @@ func waitMails(t *testing.T, dir string, n int) []*mail.Message {
 		msgs = append(msgs, m)
 	}
 	return msgs
+}
+
+// buildScript compiles the script src, with the optimizing passes, into a
+// program in dir named after task, reading from db.autogen, and returns the
+// binary's path.
+func buildScript(t *testing.T, dir, task, src, db string) string {
+	t.Helper()
+	parsed, err := parser.ParseFile(task+".tick", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog, err := ir.Lower(parsed, ir.LowerOptions{Task: task, DBRPs: []ir.DBRP{{Database: db, RetentionPolicy: "autogen"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := passes.Run(prog, passes.Options{Verify: true}); err != nil {
+		t.Fatal(err)
+	}
+	code, err := Generate(prog, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, task)
+	if err := gobuild.Build(context.Background(), []gobuild.Program{{Name: task, Source: code, Output: bin}}, gobuild.Options{CacheDir: testCache()}); err != nil {
+		t.Fatal(err)
+	}
+	return bin
 }

@@ -1,7 +1,6 @@
 package codegen
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,11 +11,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/tickc/tickc/codegen/gobuild"
-	"github.com/tickc/tickc/ir"
-	"github.com/tickc/tickc/ir/passes"
-	"github.com/tickc/tickc/parser"
 )
 
 // TestTopicHandlersEndToEnd compiles a script whose alert publishes to the
@@ -48,26 +42,8 @@ func TestTopicHandlersEndToEnd(t *testing.T) {
         .crit(lambda: "usage" > 90)
         .topic('ops')
 `
-	parsed, err := parser.ParseFile("cpu_alert.tick", []byte(script))
-	if err != nil {
-		t.Fatal(err)
-	}
-	prog, err := ir.Lower(parsed, ir.LowerOptions{Task: "cpu_alert", DBRPs: []ir.DBRP{{Database: "telegraf", RetentionPolicy: "autogen"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := passes.Run(prog, passes.Options{Verify: true}); err != nil {
-		t.Fatal(err)
-	}
-	code, err := Generate(prog, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "cpu_alert")
-	if err := gobuild.Build(context.Background(), []gobuild.Program{{Name: "cpu_alert", Source: code, Output: bin}}, gobuild.Options{CacheDir: testCache()}); err != nil {
-		t.Fatal(err)
-	}
+	bin := buildScript(t, dir, "cpu_alert", script, "telegraf")
 
 	handlers := filepath.Join(dir, "handlers")
 	logFile := filepath.Join(dir, "audit.log")

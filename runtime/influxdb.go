@@ -4,14 +4,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -202,32 +200,7 @@ func (c *InfluxDBConfig) validate() error {
 
 // tlsConfig builds the TLS settings of the ssl-* keys; nil when none is set.
 func (c *InfluxDBConfig) tlsConfig() (*tls.Config, error) {
-	if c.SSLCA == "" && c.SSLCert == "" && c.SSLKey == "" && !c.InsecureSkipVerify {
-		return nil, nil
-	}
-	t := &tls.Config{InsecureSkipVerify: c.InsecureSkipVerify}
-	if c.SSLCA != "" {
-		pem, err := os.ReadFile(c.SSLCA)
-		if err != nil {
-			return nil, fmt.Errorf("ssl-ca: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("ssl-ca: %s holds no PEM certificate", c.SSLCA)
-		}
-		t.RootCAs = pool
-	}
-	if c.SSLCert != "" || c.SSLKey != "" {
-		if c.SSLCert == "" || c.SSLKey == "" {
-			return nil, errors.New("ssl-cert and ssl-key must be given together")
-		}
-		cert, err := tls.LoadX509KeyPair(c.SSLCert, c.SSLKey)
-		if err != nil {
-			return nil, fmt.Errorf("ssl-cert/ssl-key: %w", err)
-		}
-		t.Certificates = []tls.Certificate{cert}
-	}
-	return t, nil
+	return ClientTLS{CA: c.SSLCA, Cert: c.SSLCert, Key: c.SSLKey, SkipVerify: c.InsecureSkipVerify}.Config()
 }
 
 // InfluxDBConfigured reports whether the configuration has an enabled

@@ -238,6 +238,25 @@ func (r *route) accepts(t *Task, p *Point) bool {
 // every task that accepts it, then the points looped back meanwhile.
 func (p *Program) writeSync(points []Point) error {
 	p.countUnrouted(points)
+	if len(p.Tasks) == 1 {
+		// One task: the points go in one recover frame, and a failure
+		// stops the write at the point that caused it.
+		t := p.Tasks[0]
+		var r route
+		if err := t.safely(func() {
+			for i := range points {
+				if r.accepts(t, &points[i]) {
+					t.deliverPoint(points[i])
+					if t.failed.Load() {
+						return
+					}
+				}
+			}
+		}); err != nil {
+			return err
+		}
+		return p.drainLoopback(p.Tasks)
+	}
 	routes := make([]route, len(p.Tasks))
 	for i := range points {
 		for j, t := range p.Tasks {

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"sort"
 	"sync"
+	"sync/atomic"
 )
 
 // TaskType is the kind of a task: it decides which root node the task has and
@@ -85,8 +86,9 @@ type Task struct {
 	discardAlerts bool // set by Serve: nobody reads recorded alerts there
 
 	failMu   sync.Mutex
-	failure  error // why the task stopped; nil while it runs
-	reported bool  // failure was returned once by safely
+	failure  error       // why the task stopped; nil while it runs
+	reported bool        // failure was returned once by safely
+	failed   atomic.Bool // failure is set: read without the lock on every delivery
 
 	timerSeq   uint64
 	pending    timerHeap           // armed timers on a replay clock
@@ -388,11 +390,15 @@ func (t *Task) Fail(err error) {
 		return
 	}
 	t.failure = fmt.Errorf("task %s stopped: %w", t.Name, err)
+	t.failed.Store(true)
 	t.Log.Error("task stopped", "error", err.Error())
 }
 
 // Err returns the failure that stopped the task, or nil while it runs.
 func (t *Task) Err() error {
+	if !t.failed.Load() {
+		return nil
+	}
 	t.failMu.Lock()
 	defer t.failMu.Unlock()
 	return t.failure
@@ -401,6 +407,9 @@ func (t *Task) Err() error {
 // takeFailure returns the task's failure the first time it is asked after
 // the failure, and nil otherwise: one caller reports it.
 func (t *Task) takeFailure() error {
+	if !t.failed.Load() {
+		return nil // the usual case, without the lock
+	}
 	t.failMu.Lock()
 	defer t.failMu.Unlock()
 	if t.failure == nil || t.reported {

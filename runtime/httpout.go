@@ -22,7 +22,7 @@ type HTTPOut struct {
 	Base
 	endpoint string
 
-	mu     sync.RWMutex
+	mu     sync.Mutex // a plain mutex: readers are rare, writers lock once per point
 	rows   []outData // one per group, in group creation order
 	groups []GroupID // the group of each row
 	index  map[GroupID]int
@@ -89,7 +89,10 @@ func (n *HTTPOut) Point(p Point) {
 	n.PointsIn++
 	n.mu.Lock()
 	d := &n.rows[n.slot(p.Group)]
-	d.kind, d.point, d.batch = outPoint, p, Batch{}
+	if d.kind == outBatch {
+		d.batch = Batch{}
+	}
+	d.kind, d.point = outPoint, p
 	n.mu.Unlock()
 	n.EmitPoint(p)
 }
@@ -99,7 +102,10 @@ func (n *HTTPOut) Batch(b Batch) {
 	n.PointsIn++
 	n.mu.Lock()
 	d := &n.rows[n.slot(b.Group)]
-	d.kind, d.point, d.batch = outBatch, Point{}, b
+	if d.kind == outPoint {
+		d.point = Point{}
+	}
+	d.kind, d.batch = outBatch, b
 	n.mu.Unlock()
 	n.EmitBatch(b)
 }
@@ -134,8 +140,8 @@ func (n *HTTPOut) Done() { n.EmitDone() }
 
 // Result returns a copy of what the endpoint serves now.
 func (n *HTTPOut) Result() Result {
-	n.mu.RLock()
-	defer n.mu.RUnlock()
+	n.mu.Lock()
+	defer n.mu.Unlock()
 	if len(n.rows) == 0 {
 		return Result{}
 	}

@@ -8,8 +8,8 @@ import "fmt"
 
 // SaveState writes the node's rows.
 func (n *HTTPOut) SaveState(e *StateEncoder) {
-	n.mu.RLock()
-	defer n.mu.RUnlock()
+	n.mu.Lock()
+	defer n.mu.Unlock()
 	e.Len(len(n.rows))
 	for i := range n.rows {
 		d := &n.rows[i]

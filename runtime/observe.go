@@ -128,8 +128,8 @@ func (n *StatsNode) groupCount() int     { return len(n.groups) }
 func (n *Where) groupCount() int         { return len(n.lambdas.m) }
 
 func (n *HTTPOut) groupCount() int {
-	n.mu.RLock()
-	defer n.mu.RUnlock()
+	n.mu.Lock()
+	defer n.mu.Unlock()
 	return len(n.index)
 }
 

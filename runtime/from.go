@@ -2,8 +2,10 @@ package runtime
 
 import (
 	"errors"
+	"slices"
 	"sort"
 	"time"
+	"unsafe"
 )
 
 // FromConfig configures a From node, the stream task's |from().
@@ -36,10 +38,12 @@ type From struct {
 
 // NewFrom returns a From node configured by cfg.
 func NewFrom(t *Task, info NodeInfo, cfg FromConfig) *From {
+	names := sortedDimensions(cfg.GroupBy, nil)
 	return &From{
 		Base:     Base{Task: t, Info: info},
 		cfg:      cfg,
-		tagNames: sortedDimensions(cfg.GroupBy, nil),
+		tagNames: names,
+		groups:   groupIDCache{names: names},
 	}
 }
 
@@ -55,11 +59,16 @@ func (n *From) Point(p Point) {
 	if n.cfg.Round != 0 {
 		p.Time = roundTime(p.Time, n.cfg.Round)
 	}
-	p.Dimensions = Dimensions{
-		ByName:   n.cfg.GroupByMeasurement,
-		TagNames: dimensionTagNames(p.Tags, n.cfg.GroupByAll, n.tagNames, nil),
+	if n.cfg.GroupByAll {
+		p.Dimensions = Dimensions{
+			ByName:   n.cfg.GroupByMeasurement,
+			TagNames: dimensionTagNames(p.Tags, true, nil, nil),
+		}
+		p.Group = n.groups.get(p.Name, p.Tags, p.Dimensions)
+	} else {
+		p.Dimensions = Dimensions{ByName: n.cfg.GroupByMeasurement, TagNames: n.tagNames}
+		p.Group = n.groups.getFixed(p.Name, p.Tags, n.cfg.GroupByMeasurement)
 	}
-	p.Group = n.groups.get(p.Name, p.Tags, p.Dimensions)
 	if !n.Task.AdmitGroup(n, p.Group) {
 		return
 	}
@@ -124,13 +133,43 @@ func roundTime(t int64, d time.Duration) int64 {
 // groupIDCache computes group IDs like NewGroupID, but returns the same
 // string for the same group without allocating it again: the ID is built in
 // a reused buffer and looked up among the IDs already made.
+//
+// When the node's dimension tags are a fixed list (names, set by the
+// node), getFixed first looks in a small table keyed by the identity of
+// the point's measurement name and dimension values: decoded points share
+// interned strings, so the same group mostly comes with the very same
+// strings, and hashing their addresses costs less than building the ID and
+// hashing its bytes. The table compares the strings by value, so a point
+// whose strings are other copies of the same values at most misses it.
 type groupIDCache struct {
 	buf []byte
 	ids map[string]GroupID
+
+	names  []string // the fixed dimension tag names, sorted
+	vals   []string // scratch: a point's values of names
+	recent recentIDs
+}
+
+// recentIDs is the table of getFixed: buckets of two entries, the most
+// recently used first, found by a hash of the addresses and lengths of the
+// name and values. Entry e's key is keys[e*w : e*w+w] (w = 1+len(names)):
+// the measurement name when the grouping includes it, else "", then the
+// dimension values.
+type recentIDs struct {
+	keys   []string
+	ids    []GroupID // "" for an empty entry
+	byName []bool
+	shift  uint // 64 − log2(number of buckets)
 }
 
 // maxCachedGroups bounds the cache; when full it starts over.
 const maxCachedGroups = 1 << 14
+
+// Sizes of the recent table, in entries.
+const (
+	minRecentIDs = 64
+	maxRecentIDs = 1 << 14
+)
 
 func (c *groupIDCache) get(name string, tags Tags, dims Dimensions) GroupID {
 	if len(dims.TagNames) == 0 && !dims.ByName {
@@ -156,10 +195,93 @@ func (c *groupIDCache) get(name string, tags Tags, dims Dimensions) GroupID {
 	}
 	if c.ids == nil || len(c.ids) >= maxCachedGroups {
 		c.ids = make(map[string]GroupID)
+		clear(c.recent.ids) // its IDs are no longer the ones handed out
 	}
 	id := GroupID(b)
 	c.ids[string(id)] = id
 	return id
+}
+
+// getFixed is get for the dimensions {ByName: byName, TagNames: c.names}.
+func (c *groupIDCache) getFixed(name string, tags Tags, byName bool) GroupID {
+	if len(c.names) == 0 {
+		if !byName {
+			return ""
+		}
+		return c.get(name, tags, Dimensions{ByName: true})
+	}
+	vals := c.vals[:0]
+	key := ""
+	if byName {
+		key = name
+	}
+	h := mixString(0, key)
+	for _, k := range c.names {
+		v, _ := tags.Get(k)
+		vals = append(vals, v)
+		h = mixString(h, v)
+	}
+	c.vals = vals
+	r := &c.recent
+	w := 1 + len(c.names)
+	if len(r.ids) > 0 {
+		e := int(h>>r.shift) * 2
+		for i := e; i < e+2; i++ {
+			if r.ids[i] == "" || r.byName[i] != byName {
+				continue
+			}
+			k := r.keys[i*w : i*w+w]
+			if k[0] != key || !slices.Equal(k[1:], vals) {
+				continue
+			}
+			id := r.ids[i]
+			if i != e { // most recently used first
+				r.swap(e, i, w)
+			}
+			return id
+		}
+	}
+	id := c.get(name, tags, Dimensions{ByName: byName, TagNames: c.names})
+	if want := 4 * len(c.ids); len(r.ids) < want && len(r.ids) < maxRecentIDs {
+		r.resize(want, w)
+	}
+	e := int(h>>r.shift) * 2
+	r.swap(e, e+1, w) // the first entry becomes the second, which is dropped
+	r.ids[e], r.byName[e] = id, byName
+	k := r.keys[e*w : e*w+w]
+	k[0] = key
+	copy(k[1:], vals)
+	return id
+}
+
+// resize makes the table empty with room for at least want entries.
+func (r *recentIDs) resize(want, w int) {
+	n := minRecentIDs
+	for n < want && n < maxRecentIDs {
+		n *= 2
+	}
+	r.keys = make([]string, n*w)
+	r.ids = make([]GroupID, n)
+	r.byName = make([]bool, n)
+	r.shift = uint(64 - bitsOf(n/2))
+}
+
+// swap exchanges entries i and j.
+func (r *recentIDs) swap(i, j, w int) {
+	r.ids[i], r.ids[j] = r.ids[j], r.ids[i]
+	r.byName[i], r.byName[j] = r.byName[j], r.byName[i]
+	ki, kj := r.keys[i*w:i*w+w], r.keys[j*w:j*w+w]
+	for x := range ki {
+		ki[x], kj[x] = kj[x], ki[x]
+	}
+}
+
+// mixString mixes the address and length of s into the hash h.
+func mixString(h uint64, s string) uint64 {
+	h ^= uint64(uintptr(unsafe.Pointer(unsafe.StringData(s))))
+	h *= 0x9E3779B97F4A7C15
+	h ^= uint64(len(s))
+	return h * 0x9E3779B97F4A7C15
 }
 
 // sortedDimensions returns the sorted tag names of names, without those in

@@ -3,10 +3,13 @@ package runtime
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/tickc/tickc/stdlib"
 )
@@ -328,5 +331,95 @@ func TestGroupIDCacheMatchesNewGroupID(t *testing.T) {
 	}
 	if allocs := testing.AllocsPerRun(100, func() { c.get("cpu", ts, Dimensions{TagNames: []string{"host"}}) }); allocs != 0 {
 		t.Errorf("a cached group ID allocates %v times", allocs)
+	}
+}
+
+// TestGroupIDCacheFixedMatchesNewGroupID holds the identity-keyed table of
+// getFixed to NewGroupID: points whose values are the very same strings,
+// equal copies of them, missing or empty, with and without the name in the
+// grouping, over more groups than the table holds at first. One string is
+// handed out per group, whichever way it was found.
+func TestGroupIDCacheFixedMatchesNewGroupID(t *testing.T) {
+	for _, names := range [][]string{{"host"}, {"dc", "host"}, {"dc", "host", "host"}} {
+		c := groupIDCache{names: names}
+		rng := rand.New(rand.NewPCG(1, uint64(len(names))))
+		hosts := make([]string, 3000)
+		for i := range hosts {
+			hosts[i] = fmt.Sprintf("h%d", i)
+		}
+		dcs := []string{"x", "y", ""}
+		measurements := []string{"cpu", "mem"}
+		handed := map[GroupID]GroupID{}
+		for i := range 40000 {
+			n := 50 + i/10 // the number of hosts in use grows
+			if n > len(hosts) {
+				n = len(hosts)
+			}
+			host := hosts[rng.IntN(n)]
+			if rng.IntN(8) == 0 {
+				host = strings.Clone(host) // an equal value in another string
+			}
+			var tags Tags
+			if rng.IntN(20) != 0 { // sometimes the tag is missing
+				tags = tags.With("host", host)
+			}
+			if dc := dcs[rng.IntN(len(dcs))]; dc != "" || rng.IntN(2) == 0 {
+				tags = tags.With("dc", dc)
+			}
+			name := measurements[rng.IntN(2)]
+			byName := rng.IntN(3) == 0
+			got := c.getFixed(name, tags, byName)
+			want := NewGroupID(name, tags, Dimensions{ByName: byName, TagNames: names})
+			if got != want {
+				t.Fatalf("%v, point %d: got %q, want %q", names, i, got, want)
+			}
+			if first, ok := handed[want]; !ok {
+				handed[want] = got
+			} else if unsafe.StringData(string(first)) != unsafe.StringData(string(got)) {
+				t.Fatalf("%v, point %d: group %q handed out in two strings", names, i, got)
+			}
+		}
+	}
+	var c groupIDCache // no names: only the measurement can group
+	if got := c.getFixed("cpu", mkTags("host=a"), false); got != "" {
+		t.Errorf("no dimensions: got %q", got)
+	}
+	if got, want := c.getFixed("cpu", mkTags("host=a"), true), NewGroupID("cpu", nil, Dimensions{ByName: true}); got != want {
+		t.Errorf("by name: got %q, want %q", got, want)
+	}
+	c = groupIDCache{names: []string{"host"}}
+	ts := mkTags("host=a", "dc=x")
+	if id := c.getFixed("cpu", ts, false); !slices.Contains(c.recent.ids, id) {
+		t.Errorf("group %q is not in the table after its first point", id)
+	}
+	if allocs := testing.AllocsPerRun(100, func() { c.getFixed("cpu", ts, false) }); allocs != 0 {
+		t.Errorf("a cached group ID allocates %v times", allocs)
+	}
+}
+
+// TestFromGroupsLikeNewGroupID runs a grouping from over points with
+// interned and copied tag values: each point's group is NewGroupID's.
+func TestFromGroupsLikeNewGroupID(t *testing.T) {
+	for _, cfg := range []FromConfig{
+		{GroupBy: []string{"host"}},
+		{GroupBy: []string{"host", "dc"}, GroupByMeasurement: true},
+		{GroupByAll: true},
+	} {
+		n := NewFrom(nil, NodeInfo{Name: "from1"}, cfg)
+		out := &sink{}
+		n.AddChild(out)
+		for i := range 500 {
+			host := fmt.Sprintf("h%d", i%37)
+			p := Point{Name: "cpu", Time: secs(float64(i)), Tags: mkTags("host="+host, "dc=x"), Fields: mkFields("value", 1.0)}
+			n.Point(p)
+		}
+		for _, p := range out.pts {
+			if want := NewGroupID(p.Name, p.Tags, p.Dimensions); p.Group != want {
+				t.Fatalf("%+v: group %q, want %q", cfg, p.Group, want)
+			}
+		}
+		if len(out.pts) != 500 {
+			t.Errorf("%+v: %d points out, want 500", cfg, len(out.pts))
+		}
 	}
 }

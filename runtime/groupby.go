@@ -31,10 +31,12 @@ type GroupBy struct {
 
 // NewGroupBy returns a GroupBy node configured by cfg.
 func NewGroupBy(t *Task, info NodeInfo, cfg GroupByConfig) *GroupBy {
+	names := sortedDimensions(cfg.Tags, cfg.Exclude)
 	return &GroupBy{
 		Base:     Base{Task: t, Info: info},
 		cfg:      cfg,
-		tagNames: sortedDimensions(cfg.Tags, cfg.Exclude),
+		tagNames: names,
+		ids:      groupIDCache{names: names},
 		pending:  make(map[GroupID]*Batch),
 	}
 }
@@ -42,11 +44,17 @@ func NewGroupBy(t *Task, info NodeInfo, cfg GroupByConfig) *GroupBy {
 // Point sets p's dimensions and group.
 func (n *GroupBy) Point(p Point) {
 	n.PointsIn++
-	p.Dimensions = Dimensions{
-		ByName:   p.Dimensions.ByName || n.cfg.ByMeasurement,
-		TagNames: dimensionTagNames(p.Tags, n.cfg.All, n.tagNames, n.cfg.Exclude),
+	byName := p.Dimensions.ByName || n.cfg.ByMeasurement
+	if n.cfg.All {
+		p.Dimensions = Dimensions{
+			ByName:   byName,
+			TagNames: dimensionTagNames(p.Tags, true, nil, n.cfg.Exclude),
+		}
+		p.Group = n.ids.get(p.Name, p.Tags, p.Dimensions)
+	} else {
+		p.Dimensions = Dimensions{ByName: byName, TagNames: n.tagNames}
+		p.Group = n.ids.getFixed(p.Name, p.Tags, byName)
 	}
-	p.Group = n.ids.get(p.Name, p.Tags, p.Dimensions)
 	if !n.Task.AdmitGroup(n, p.Group) {
 		return
 	}

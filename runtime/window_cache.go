@@ -10,13 +10,15 @@ import "unsafe"
 // that memory cannot be reused for another string while it is cached, so
 // the same address and length always mean the same id.
 //
-// The cache is direct-mapped, grows with the groups (up to
-// maxGroupCacheSlots slots) and forgets everything, in O(1), when a group is
-// deleted. A miss costs only the map lookup the node makes anyway.
+// The cache has buckets of two slots, the most recently used first: two
+// groups whose ids hash to the same bucket do not evict each other. It
+// grows with the groups (four slots per group, up to maxGroupCacheSlots)
+// and forgets everything, in O(1), when a group is deleted. A miss costs
+// only the map lookup the node makes anyway.
 type groupCache[T any] struct {
 	slots []groupSlot[T]
 	gen   uint64 // the generation of valid slots; forget starts a new one
-	shift uint   // 64 − log2(len(slots))
+	shift uint   // 64 − log2(number of buckets)
 }
 
 // groupSlot caches one group: the address and length of its id string.
@@ -32,39 +34,50 @@ const (
 	maxGroupCacheSlots = 1 << 14
 )
 
-// slot returns the slot of id, or nil when the cache has none.
-func (c *groupCache[T]) slot(id GroupID) *groupSlot[T] {
-	if len(c.slots) == 0 {
-		return nil
-	}
+// bucket returns the index of the first slot of id's bucket; the cache
+// must have slots.
+func (c *groupCache[T]) bucket(id GroupID) int {
 	// Fibonacci hashing of the address: allocations are 8- or 16-byte
 	// aligned and often consecutive, which the multiplication spreads.
 	h := uint64(uintptr(unsafe.Pointer(unsafe.StringData(string(id))))) * 0x9E3779B97F4A7C15
-	return &c.slots[h>>c.shift]
+	return int(h>>c.shift) * 2
+}
+
+// holds reports whether slot s caches id.
+func (s *groupSlot[T]) holds(id GroupID, gen uint64) bool {
+	return s.gen == gen && s.n == len(id) && s.data == unsafe.StringData(string(id))
 }
 
 // get returns the state cached for id, or nil.
 func (c *groupCache[T]) get(id GroupID) *T {
-	s := c.slot(id)
-	if s == nil || s.gen != c.gen || s.n != len(id) || s.data != unsafe.StringData(string(id)) {
+	if len(c.slots) == 0 {
 		return nil
 	}
-	return s.state
+	i := c.bucket(id)
+	if s := &c.slots[i]; s.holds(id, c.gen) {
+		return s.state
+	}
+	if s := &c.slots[i+1]; s.holds(id, c.gen) {
+		c.slots[i], c.slots[i+1] = c.slots[i+1], c.slots[i]
+		return c.slots[i].state
+	}
+	return nil
 }
 
-// put caches state as id's; groups is how many groups the node has now,
-// which the cache grows with.
+// put caches state as id's, first in its bucket; groups is how many groups
+// the node has now, which the cache grows with.
 func (c *groupCache[T]) put(id GroupID, state *T, groups int) {
-	if want := 2 * groups; len(c.slots) < want && len(c.slots) < maxGroupCacheSlots {
+	if want := 4 * groups; len(c.slots) < want && len(c.slots) < maxGroupCacheSlots {
 		size := minGroupCacheSlots
 		for size < want && size < maxGroupCacheSlots {
 			size *= 2
 		}
 		c.slots = make([]groupSlot[T], size)
-		c.shift = uint(64 - bitsOf(size))
+		c.shift = uint(64 - bitsOf(size/2))
 	}
-	s := c.slot(id)
-	*s = groupSlot[T]{data: unsafe.StringData(string(id)), n: len(id), gen: c.gen, state: state}
+	i := c.bucket(id)
+	c.slots[i+1] = c.slots[i]
+	c.slots[i] = groupSlot[T]{data: unsafe.StringData(string(id)), n: len(id), gen: c.gen, state: state}
 }
 
 // forget voids every slot: a group was deleted, and a new state may come

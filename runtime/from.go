@@ -150,9 +150,11 @@ type groupIDCache struct {
 	recent recentIDs
 }
 
-// recentIDs is the table of getFixed: buckets of two entries, the most
-// recently used first, found by a hash of the addresses and lengths of the
-// name and values. Entry e's key is keys[e*w : e*w+w] (w = 1+len(names)):
+// recentIDs is the table of getFixed: buckets of two entries, found by a
+// hash of the addresses and lengths of the name and values. As in the
+// window's groupCache, a group goes to an empty entry of its bucket, else to
+// the second, so that groups that come round in turn do not evict each
+// other from the first. Entry e's key is keys[e*w : e*w+w] (w = 1+len(names)):
 // the measurement name when the grouping includes it, else "", then the
 // dimension values.
 type recentIDs struct {
@@ -234,11 +236,7 @@ func (c *groupIDCache) getFixed(name string, tags Tags, byName bool) GroupID {
 			if k[0] != key || !slices.Equal(k[1:], vals) {
 				continue
 			}
-			id := r.ids[i]
-			if i != e { // most recently used first
-				r.swap(e, i, w)
-			}
-			return id
+			return r.ids[i]
 		}
 	}
 	id := c.get(name, tags, Dimensions{ByName: byName, TagNames: c.names})
@@ -246,7 +244,9 @@ func (c *groupIDCache) getFixed(name string, tags Tags, byName bool) GroupID {
 		r.resize(want, w)
 	}
 	e := int(h>>r.shift) * 2
-	r.swap(e, e+1, w) // the first entry becomes the second, which is dropped
+	if r.ids[e] != "" {
+		e++
+	}
 	r.ids[e], r.byName[e] = id, byName
 	k := r.keys[e*w : e*w+w]
 	k[0] = key
@@ -264,16 +264,6 @@ func (r *recentIDs) resize(want, w int) {
 	r.ids = make([]GroupID, n)
 	r.byName = make([]bool, n)
 	r.shift = uint(64 - bitsOf(n/2))
-}
-
-// swap exchanges entries i and j.
-func (r *recentIDs) swap(i, j, w int) {
-	r.ids[i], r.ids[j] = r.ids[j], r.ids[i]
-	r.byName[i], r.byName[j] = r.byName[j], r.byName[i]
-	ki, kj := r.keys[i*w:i*w+w], r.keys[j*w:j*w+w]
-	for x := range ki {
-		ki[x], kj[x] = kj[x], ki[x]
-	}
 }
 
 // mixString mixes the address and length of s into the hash h.

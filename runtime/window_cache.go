@@ -10,8 +10,11 @@ import "unsafe"
 // that memory cannot be reused for another string while it is cached, so
 // the same address and length always mean the same id.
 //
-// The cache has buckets of two slots, the most recently used first: two
-// groups whose ids hash to the same bucket do not evict each other. It
+// The cache has buckets of two slots, so that two groups whose ids hash
+// to the same bucket do not evict each other. A group goes to an empty
+// slot of its bucket, else to the second slot: when three or more groups
+// that come round in turn share a bucket, the first slot keeps hitting
+// rather than each group evicting the next. It
 // grows with the groups (four slots per group, up to maxGroupCacheSlots)
 // and forgets everything, in O(1), when a group is deleted. A miss costs
 // only the map lookup the node makes anyway.
@@ -58,14 +61,13 @@ func (c *groupCache[T]) get(id GroupID) *T {
 		return s.state
 	}
 	if s := &c.slots[i+1]; s.holds(id, c.gen) {
-		c.slots[i], c.slots[i+1] = c.slots[i+1], c.slots[i]
-		return c.slots[i].state
+		return s.state
 	}
 	return nil
 }
 
-// put caches state as id's, first in its bucket; groups is how many groups
-// the node has now, which the cache grows with.
+// put caches state as id's; groups is how many groups the node has now,
+// which the cache grows with.
 func (c *groupCache[T]) put(id GroupID, state *T, groups int) {
 	if want := 4 * groups; len(c.slots) < want && len(c.slots) < maxGroupCacheSlots {
 		size := minGroupCacheSlots
@@ -76,7 +78,9 @@ func (c *groupCache[T]) put(id GroupID, state *T, groups int) {
 		c.shift = uint(64 - bitsOf(size/2))
 	}
 	i := c.bucket(id)
-	c.slots[i+1] = c.slots[i]
+	if c.slots[i].gen == c.gen && c.slots[i].data != nil {
+		i++
+	}
 	c.slots[i] = groupSlot[T]{data: unsafe.StringData(string(id)), n: len(id), gen: c.gen, state: state}
 }
 

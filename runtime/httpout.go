@@ -23,8 +23,8 @@ type HTTPOut struct {
 	endpoint string
 
 	mu     sync.Mutex // a plain mutex: readers are rare, writers lock once per point
-	rows   []outData // one per group, in group creation order
-	groups []GroupID // the group of each row
+	rows   []outData  // one per group, in group creation order
+	groups []GroupID  // the group of each row
 	index  map[GroupID]int
 	last   int // the slot of the latest data, tried before the index; -1: none
 }

@@ -188,13 +188,17 @@ type lineParser struct {
 	recent recentStrings          // the previous line's strings, for the fast decoder
 	tags   []Tag                  // the current tag block; its free space is past len
 	fields []Field                // the current field block
+	// tagSets are the fast decoder's recent tag sections (see
+	// tagSetTable), made at the first line with tags.
+	tagSets *tagSetTable
 }
 
 const (
 	// maxInterned bounds the interning table; past it the table starts over,
 	// so that a stream of ever-new tag values cannot grow it without end.
 	maxInterned = 1 << 16
-	// blockLen is the number of tags or fields per block. A retained point
+	// blockLen is the least number of tags or fields per block (see
+	// appendInBlock). A retained point
 	// keeps its whole block alive (a few kilobytes at worst, when the other
 	// points of the block are gone), so blocks stay small; 64 already makes
 	// the blocks' allocations a small fraction of one per point.
@@ -311,7 +315,7 @@ func (lp *lineParser) parseEntry(dec *lineprotocol.Decoder, line []byte, precisi
 		if k == nil {
 			break
 		}
-		lp.tags, tagStart = appendInBlock(lp.tags, tagStart, Tag{lp.intern(k), lp.intern(v)})
+		tagStart = lp.appendTag(tagStart, Tag{lp.intern(k), lp.intern(v)})
 	}
 	tags := lp.tags[tagStart:len(lp.tags):len(lp.tags)]
 	lp.tags = lp.tags[:tagStart] // handed out below once the line is good
@@ -391,14 +395,17 @@ func (lp *lineParser) parseEntry(dec *lineprotocol.Decoder, line []byte, precisi
 }
 
 // appendInBlock appends v to the slice being built in block from start on.
-// When the block is full, the slice moves to a new block (of blockLen
-// elements, or more for a huge slice) and start with it.
+// When the block is full, the slice moves to a new block and start with
+// it: blockLen elements, or more for a huge slice, and as many more as the
+// allocation's size class holds anyway (71 tags or 73 fields in 2,304 and
+// 4,096 bytes).
 func appendInBlock[T any](block []T, start int, v T) ([]T, int) {
 	if len(block) < cap(block) {
 		return append(block, v), start
 	}
 	n := len(block) - start
-	nb := make([]T, n, max(blockLen, 2*(n+1)))
+	// slices.Grow rounds the capacity up to what the allocation holds.
+	nb := slices.Grow([]T(nil), max(blockLen, 2*(n+1)))[:n]
 	copy(nb, block[start:])
 	return append(nb, v), 0
 }
@@ -508,6 +515,9 @@ func reason(line []byte, err error) string {
 // dedupTags sorts tags by key; of repeated keys the last one wins (parseLine
 // rejects repeated tag keys, as InfluxDB does, before it is called).
 func dedupTags(ts Tags) Tags {
+	if tagsSorted(ts) {
+		return ts // the common case, written without moving an entry
+	}
 	for i := 1; i < len(ts); i++ { // stable insertion sort: lines have few tags
 		for j := i; j > 0 && ts[j].Key < ts[j-1].Key; j-- {
 			ts[j], ts[j-1] = ts[j-1], ts[j]
@@ -526,6 +536,9 @@ func dedupTags(ts Tags) Tags {
 
 // dedupFields sorts fields by key; of repeated keys the last one wins.
 func dedupFields(fs Fields) Fields {
+	if fieldsSorted(fs) {
+		return fs // the common case, written without moving an entry
+	}
 	for i := 1; i < len(fs); i++ { // stable insertion sort: lines have few fields
 		for j := i; j > 0 && fs[j].Key < fs[j-1].Key; j-- {
 			fs[j], fs[j-1] = fs[j-1], fs[j]
@@ -540,4 +553,14 @@ func dedupFields(fs Fields) Fields {
 		out = append(out, fs[i])
 	}
 	return out
+}
+
+// fieldsSorted reports whether the keys of fs are in increasing order.
+func fieldsSorted(fs Fields) bool {
+	for i := 1; i < len(fs); i++ {
+		if fs[i].Key <= fs[i-1].Key {
+			return false
+		}
+	}
+	return true
 }

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"bytes"
 	"math"
 	"strconv"
 	"unsafe"
@@ -93,10 +94,29 @@ func (lp *lineParser) parseFast(line []byte, precision, now int64) (p Point, ok 
 	p.Name = lp.internAt(&lp.recent.name, line[:n])
 	rest := line[n:]
 
-	// Tags, appended to the free space of the tag block; a declined line
-	// leaves them there to be overwritten.
+	// Tags: those of a recent line with the same tag section, or decoded
+	// into the free space of the tag block, where a declined line leaves
+	// them to be overwritten.
+	var (
+		tags    Tags
+		cached  bool   // tags come from the tag-set table
+		secHash uint64 // the section's hash, for the table
+	)
 	tagStart := len(lp.tags)
-	for ntags := 0; rest[0] == ','; ntags++ {
+	if rest[0] == ',' {
+		sp := bytes.IndexByte(rest, ' ')
+		if sp < 0 {
+			return Point{}, false
+		}
+		if lp.tagSets == nil {
+			lp.tagSets = new(tagSetTable)
+		}
+		tags, secHash, cached = lp.tagSets.lookup(rest[:sp])
+		if cached {
+			rest = rest[sp:]
+		}
+	}
+	for ntags := 0; !cached && rest[0] == ','; ntags++ {
 		rest = rest[1:]
 		k := scanPlain(rest)
 		if k == 0 || k == len(rest) || rest[k] != '=' {
@@ -110,12 +130,13 @@ func (lp *lineParser) parseFast(line []byte, precision, now int64) (p Point, ok 
 			lp.tags = lp.tags[:tagStart]
 			return Point{}, false
 		}
-		tag := Tag{lp.internRecent(&lp.recent.tagKeys, ntags, key), lp.intern(rest[:v])}
-		lp.tags, tagStart = appendInBlock(lp.tags, tagStart, tag)
+		tagStart = lp.appendTag(tagStart, Tag{lp.internRecent(&lp.recent.tagKeys, ntags, key), lp.intern(rest[:v])})
 		rest = rest[v:]
 	}
-	tags := lp.tags[tagStart:len(lp.tags):len(lp.tags)]
-	lp.tags = lp.tags[:tagStart]
+	if !cached {
+		tags = lp.tags[tagStart:len(lp.tags):len(lp.tags)]
+		lp.tags = lp.tags[:tagStart]
+	}
 	if rest[0] != ' ' {
 		return Point{}, false
 	}
@@ -167,19 +188,22 @@ func (lp *lineParser) parseFast(line []byte, precision, now int64) (p Point, ok 
 		}
 		p.Time = t * precision
 	}
-	for i := 1; i < len(tags); i++ {
-		for j := 0; j < i; j++ {
-			if tags[i].Key == tags[j].Key {
-				return Point{}, false
+	if cached {
+		p.Tags = tags
+	} else if len(tags) > 0 {
+		for i := 1; i < len(tags); i++ {
+			for j := 0; j < i; j++ {
+				if tags[i].Key == tags[j].Key {
+					return Point{}, false
+				}
 			}
 		}
+		// The line is good: its tags leave the free space, sorted, and
+		// the table learns them.
+		lp.tags = lp.tags[:tagStart+len(tags)]
+		p.Tags = lp.cacheTags(secHash, tags)
 	}
-	// The line is good: its tags and fields leave the free space.
-	lp.tags = lp.tags[:tagStart+len(tags)]
 	lp.fields = lp.fields[:fieldStart+len(fields)]
-	if len(tags) > 0 {
-		p.Tags = dedupTags(tags)
-	}
 	p.Fields = dedupFields(fields)
 	return p, true
 }

@@ -254,19 +254,33 @@ var fastPathBodies = []string{
 	"m v=1 -9223372036854775806\n", "m v=1 -9223372036854775807\n", "m v=1 9223372036854775806\n",
 	"m,a=1,b=2,c=3,d=4,e=5,f=6,g=7,h=8,i=9,j=10 a=1,b=2,c=3,d=4,e=5,f=6,g=7,h=8,i=9,j=10 1\n",
 	"m,b=1,a=2 v=1 1\nm,a=3,b=4 v=2 2\nm,b=1,a=2 v=1 1\n", "#m v=1 1\n", "m#x,a#=b# c#=1 1\n",
+	// Tag sections repeated, reordered, extended and cut short.
+	"m,b=1,a=2 v=1 1\nm,b=1,a=2 v=1x 2\nm,b=1,a=2 w=2 3\nn,b=1,a=2 v=t\nm,b=1,a=2,c=3 v=1\nm,b=1 v=1\nm,b=1,a=2 v=1\n",
+	"m,a=1,a=1 v=1\nm,a=1 v=1\nm,a=1,a=1 v=1\nm,a=1, v=1\nm,a=1\tv=1\nm,a=1  v=1\nm,a=\\1 v=1\nm,a=1 v=1\n",
 	"m,a=é v=1 1\n", "m\x7f v=1 1\n", "m v=1\x00 1\n", "m=x v=1 1\n",
 }
 
 // checkFastPath checks that every line the fast decoder accepts is decoded
 // by the general decoder to the same point, bit for bit, and that a body
 // the fast decoder reads whole gives the points of the general decoder.
+// Lines are decoded with the tag-set table warm (each line twice, and the
+// body after its lines), cold (a new parser), and emptied before every new
+// section.
 func checkFastPath(t *testing.T, body []byte) {
 	t.Helper()
 	lp := &lineParser{strs: map[string]string{}}
+	emptying := &lineParser{strs: map[string]string{}}
 	slowLP := &lineParser{strs: map[string]string{}}
 	for _, line := range bytes.Split(body, []byte{'\n'}) {
 		for _, prec := range []int64{1, 1e9} {
 			fast, ok := lp.parseFast(line, prec, 1e18)
+			if emptying.tagSets != nil {
+				emptying.tagSets.blocks = maxTagSetBlocks
+			}
+			fast2, ok2 := emptying.parseFast(line, prec, 1e18)
+			if ok != ok2 || ok && !samePoint(fast, fast2) {
+				t.Fatalf("%q (precision %d): %+v, %v with the table warm, %+v, %v with it emptied", line, prec, fast, ok, fast2, ok2)
+			}
 			if !ok {
 				continue
 			}
@@ -279,11 +293,23 @@ func checkFastPath(t *testing.T, body []byte) {
 			}
 		}
 	}
-	fast, ok := lp.parseBody(body, "db", "rp", 1, 1e18, nil)
+	twice := append(append(slices.Clip(body), '\n'), body...)
+	for _, b := range [][]byte{body, twice} {
+		for _, fastLP := range []*lineParser{lp, {strs: map[string]string{}}} {
+			checkBody(t, fastLP, slowLP, b)
+		}
+	}
+}
+
+// checkBody checks that the points of body read whole by the fast decoder
+// with fastLP, if it reads it, are those of the general decoder.
+func checkBody(t *testing.T, fastLP, slowLP *lineParser, body []byte) {
+	t.Helper()
+	fast, ok := fastLP.parseBody(body, "db", "rp", 1, 1e18, nil)
 	if !ok {
 		return
 	}
-	slow, err := lp.parseEachLine(body, "db", "rp", 1, 1e18, nil)
+	slow, err := slowLP.parseEachLine(body, "db", "rp", 1, 1e18, nil)
 	if err != nil {
 		t.Fatalf("%q: the fast decoder accepts it, line by line: %v", body, err)
 	}

@@ -229,8 +229,9 @@ type EndpointResult struct {
 type replaySource struct {
 	stream  *streamReader // nil for a batch recording, and once the recording is over
 	file    io.Closer
-	points  []Point // the current block of a stream recording
-	shift   bool    // move the recording's times so that it starts at zero
+	ahead   *readAhead // decodes the stream recording's blocks ahead of delivery
+	points  []Point    // the current block of a stream recording
+	shift   bool       // move the recording's times so that it starts at zero
 	zero    int64
 	shifted bool
 	diff    int64 // what shifting adds to every time, once known
@@ -265,10 +266,10 @@ func (s *replaySource) peek() (at int64, ok bool, err error) {
 	if s.stream == nil {
 		return 0, false, nil
 	}
-	if c := cap(s.points); c < recordBlock {
-		s.points = make([]Point, 0, min(max(2*c, firstBlock), recordBlock))
+	if s.ahead == nil {
+		s.ahead = startReadAhead(s.stream)
 	}
-	pts, err := s.stream.read(s.points)
+	pts, err := s.ahead.next(s.points)
 	if err != nil {
 		return 0, false, err
 	}
@@ -290,6 +291,10 @@ func (s *replaySource) peek() (at int64, ok bool, err error) {
 
 // close releases the source's file and parser.
 func (s *replaySource) close() {
+	if s.ahead != nil {
+		s.ahead.stop()
+		s.ahead = nil
+	}
 	if s.stream != nil {
 		s.stream.close()
 		s.stream = nil

@@ -102,6 +102,11 @@ func (c *checkpointer) stop() error {
 	if err := c.save(); err != nil {
 		return err
 	}
+	// The tasks are stopped after this, on their goroutines, which the
+	// program's Stop hands the work to: they see the mark.
+	for _, t := range c.p.Tasks {
+		t.suspended = true
+	}
 	c.log.Info("final checkpoint saved", "file", c.file)
 	return nil
 }

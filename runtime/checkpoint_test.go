@@ -288,6 +288,9 @@ func TestServeCheckpoints(t *testing.T) {
 		if err := <-errc; err != nil {
 			t.Fatal(err)
 		}
+		if !p.Task("a").Suspended() {
+			t.Error("the task's input ended after the final checkpoint without the task being suspended")
+		}
 	}
 	whole := newCkptProgram(t, ckptSpec("a", "fp"))
 	if err := whole.Write(ckptPoints(0, 10)); err != nil {

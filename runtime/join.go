@@ -158,6 +158,10 @@ func (in *joinInput) Done() {
 	if j.done < len(j.inputs) {
 		return
 	}
+	if j.Task.Suspended() {
+		j.EmitDone() // the held sets are in the checkpoint
+		return
+	}
 	ids := make([]GroupID, 0, len(j.groups))
 	for id := range j.groups {
 		ids = append(ids, id)

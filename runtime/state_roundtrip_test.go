@@ -91,7 +91,8 @@ func (c *ckptCase) run(t *testing.T) []string {
 	return out.lines
 }
 
-// split feeds the first k events, checkpoints the node, restores the state
+// split feeds the first k events, checkpoints the node, ends its input as
+// a program stopping after its final checkpoint does, restores the state
 // into a new node and feeds it the rest; it returns the output of both and
 // the state.
 func (c *ckptCase) split(t *testing.T, k int) ([]string, []byte) {
@@ -103,6 +104,18 @@ func (c *ckptCase) split(t *testing.T, k int) ([]string, []byte) {
 	var e StateEncoder
 	node.SaveState(&e)
 	state := bytes.Clone(e.Bytes())
+	// The program then stops, as on SIGTERM after the final checkpoint:
+	// what the node emits at the end of its input must not come again
+	// from the restored node.
+	task.suspended = true
+	emitted := len(out.lines)
+	for _, in := range inputs {
+		in.Done()
+	}
+	if ended := out.lines[emitted:]; len(ended) != 1 || ended[0] != "done" {
+		t.Errorf("after %d events: a suspended node emitted %q at the end of its input, want only done", k, ended)
+	}
+	out.lines = out.lines[:emitted]
 
 	task2 := c.task(t, task.Now())
 	out2 := &sink{}

@@ -90,6 +90,10 @@ type Task struct {
 	reported bool        // failure was returned once by safely
 	failed   atomic.Bool // failure is set: read without the lock on every delivery
 
+	// suspended is set when a final checkpoint has saved the task's state:
+	// the end of input that follows is a pause, not the end (see Suspended).
+	suspended bool
+
 	timerSeq   uint64
 	pending    timerHeap           // armed timers on a replay clock
 	wallTimers map[*Timer]struct{} // armed timers on the wall clock
@@ -276,6 +280,13 @@ func (t *Task) Loopback(p Point) bool {
 	t.loopback(p)
 	return true
 }
+
+// Suspended reports whether the task's state was saved by a final
+// checkpoint before its input ends: the program will continue from that
+// state after a restart. A node that would emit the data it holds when its
+// input ends (join, union) keeps it instead: the checkpoint has it, and
+// emitting it now would emit it a second time after the restart.
+func (t *Task) Suspended() bool { return t != nil && t.suspended }
 
 // Done ends the task's input: it passes Done from the root through the graph.
 func (t *Task) Done() {

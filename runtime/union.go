@@ -114,7 +114,9 @@ func (in *unionInput) Done() {
 	if u.done < len(u.inputs) {
 		return
 	}
-	u.emitReady(true)
+	if !u.Task.Suspended() { // else the held data is in the checkpoint
+		u.emitReady(true)
+	}
 	u.EmitDone()
 }
 

@@ -50,7 +50,7 @@ func NewFrom(t *Task, info NodeInfo, cfg FromConfig) *From {
 // Point filters p, adjusts its time and sets its group.
 func (n *From) Point(p Point) {
 	n.PointsIn++
-	if !n.matches(p) {
+	if !n.matches(&p) {
 		return
 	}
 	if n.cfg.Truncate != 0 {
@@ -75,7 +75,7 @@ func (n *From) Point(p Point) {
 	n.EmitPoint(p)
 }
 
-func (n *From) matches(p Point) bool {
+func (n *From) matches(p *Point) bool {
 	if n.cfg.Database != "" && p.Database != n.cfg.Database {
 		return false
 	}
@@ -146,7 +146,7 @@ type groupIDCache struct {
 	ids map[string]GroupID
 
 	names  []string // the fixed dimension tag names, sorted
-	vals   []string // scratch: a point's values of names
+	vals   []string // scratch: a point's values of names after the first
 	recent recentIDs
 }
 
@@ -154,14 +154,19 @@ type groupIDCache struct {
 // hash of the addresses and lengths of the name and values. As in the
 // window's groupCache, a group goes to an empty entry of its bucket, else to
 // the second, so that groups that come round in turn do not evict each
-// other from the first. Entry e's key is keys[e*w : e*w+w] (w = 1+len(names)):
-// the measurement name when the grouping includes it, else "", then the
-// dimension values.
+// other from the first.
 type recentIDs struct {
-	keys   []string
-	ids    []GroupID // "" for an empty entry
-	byName []bool
-	shift  uint // 64 − log2(number of buckets)
+	entries []recentID
+	more    []string // the values after the first, len(names)−1 per entry
+	shift   uint     // 64 − log2(number of buckets)
+}
+
+// recentID is one entry of recentIDs.
+type recentID struct {
+	id     GroupID // "" for an empty entry
+	name   string  // the measurement name when the grouping includes it, else ""
+	first  string  // the value of the first dimension tag
+	byName bool
 }
 
 // maxCachedGroups bounds the cache; when full it starts over.
@@ -197,7 +202,7 @@ func (c *groupIDCache) get(name string, tags Tags, dims Dimensions) GroupID {
 	}
 	if c.ids == nil || len(c.ids) >= maxCachedGroups {
 		c.ids = make(map[string]GroupID)
-		clear(c.recent.ids) // its IDs are no longer the ones handed out
+		clear(c.recent.entries) // its IDs are no longer the ones handed out
 	}
 	id := GroupID(b)
 	c.ids[string(id)] = id
@@ -212,58 +217,63 @@ func (c *groupIDCache) getFixed(name string, tags Tags, byName bool) GroupID {
 		}
 		return c.get(name, tags, Dimensions{ByName: true})
 	}
-	vals := c.vals[:0]
 	key := ""
 	if byName {
 		key = name
 	}
-	h := mixString(0, key)
-	for _, k := range c.names {
+	first, _ := tags.Get(c.names[0])
+	h := mixString(mixString(0, key), first)
+	rest := c.vals[:0]
+	for _, k := range c.names[1:] {
 		v, _ := tags.Get(k)
-		vals = append(vals, v)
+		rest = append(rest, v)
 		h = mixString(h, v)
 	}
-	c.vals = vals
+	c.vals = rest
 	r := &c.recent
-	w := 1 + len(c.names)
-	if len(r.ids) > 0 {
+	w := len(rest)
+	if len(r.entries) > 0 {
 		e := int(h>>r.shift) * 2
 		for i := e; i < e+2; i++ {
-			if r.ids[i] == "" || r.byName[i] != byName {
-				continue
+			x := &r.entries[i]
+			if x.id != "" && x.byName == byName && sameString(x.first, first) && sameString(x.name, key) &&
+				(w == 0 || slices.Equal(r.more[i*w:i*w+w], rest)) {
+				return x.id
 			}
-			k := r.keys[i*w : i*w+w]
-			if k[0] != key || !slices.Equal(k[1:], vals) {
-				continue
-			}
-			return r.ids[i]
 		}
 	}
 	id := c.get(name, tags, Dimensions{ByName: byName, TagNames: c.names})
-	if want := 4 * len(c.ids); len(r.ids) < want && len(r.ids) < maxRecentIDs {
+	if want := 4 * len(c.ids); len(r.entries) < want && len(r.entries) < maxRecentIDs {
 		r.resize(want, w)
 	}
 	e := int(h>>r.shift) * 2
-	if r.ids[e] != "" {
+	if r.entries[e].id != "" {
 		e++
 	}
-	r.ids[e], r.byName[e] = id, byName
-	k := r.keys[e*w : e*w+w]
-	k[0] = key
-	copy(k[1:], vals)
+	r.entries[e] = recentID{id: id, name: key, first: first, byName: byName}
+	copy(r.more[e*w:e*w+w], rest)
 	return id
 }
 
-// resize makes the table empty with room for at least want entries.
+// resize makes the table empty with room for at least want entries of w
+// values after the first.
 func (r *recentIDs) resize(want, w int) {
 	n := minRecentIDs
 	for n < want && n < maxRecentIDs {
 		n *= 2
 	}
-	r.keys = make([]string, n*w)
-	r.ids = make([]GroupID, n)
-	r.byName = make([]bool, n)
+	r.entries = make([]recentID, n)
+	r.more = make([]string, n*w)
 	r.shift = uint(64 - bitsOf(n/2))
+}
+
+// sameString is a == b, deciding without a call when the two share their
+// bytes (interned strings) or differ in length.
+func sameString(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	return len(a) == 0 || unsafe.StringData(a) == unsafe.StringData(b) || a == b
 }
 
 // mixString mixes the address and length of s into the hash h.

@@ -389,7 +389,7 @@ func TestGroupIDCacheFixedMatchesNewGroupID(t *testing.T) {
 	}
 	c = groupIDCache{names: []string{"host"}}
 	ts := mkTags("host=a", "dc=x")
-	if id := c.getFixed("cpu", ts, false); !slices.Contains(c.recent.ids, id) {
+	if id := c.getFixed("cpu", ts, false); !slices.ContainsFunc(c.recent.entries, func(e recentID) bool { return e.id == id }) {
 		t.Errorf("group %q is not in the table after its first point", id)
 	}
 	if allocs := testing.AllocsPerRun(100, func() { c.getFixed("cpu", ts, false) }); allocs != 0 {

@@ -246,7 +246,8 @@ type InfluxQL struct {
 	// a window's buffer (floatWindow).
 	floatReduce bool
 	groups      map[GroupID]*influxqlGroup
-	dims        sharedDims // the groupings of the groups
+	recent      groupCache[influxqlGroup] // finds groups by the identity of their id string first
+	dims        sharedDims                // the groupings of the groups
 }
 
 // influxqlGroup is the state of one group. A reduction starts with no
@@ -320,11 +321,15 @@ func NewInfluxQL(t *Task, info NodeInfo, cfg InfluxQLConfig) *InfluxQL {
 // group returns the state of group id, creating it with the name and time of
 // the message that revealed it.
 func (n *InfluxQL) group(id GroupID, name string, t int64) *influxqlGroup {
+	if g := n.recent.get(id); g != nil {
+		return g
+	}
 	g, ok := n.groups[id]
 	if !ok {
 		g = &influxqlGroup{name: name, time: t}
 		n.groups[id] = g
 	}
+	n.recent.put(id, g, len(n.groups))
 	return g
 }
 
@@ -458,6 +463,7 @@ func (n *InfluxQL) DeleteGroup(id GroupID) {
 		return
 	}
 	delete(n.groups, id)
+	n.recent.forget()
 	n.EmitDeleteGroup(id)
 }
 

@@ -71,6 +71,7 @@ func (n *InfluxQL) LoadState(d *StateDecoder) error {
 		return err
 	}
 	n.groups = groups
+	n.recent = groupCache[influxqlGroup]{}
 	return nil
 }
 

@@ -85,7 +85,7 @@ func (b *windowBuffer) add(p *Point, groupTags Tags) {
 			b.general = true
 			b.key, b.tags = "", nil
 			b.floats, b.head = b.floats[:0], 0
-		} else if isFloatPoint(p) && p.Fields[0].Key == b.key && tagsEqual(p.Tags, b.tags) {
+		} else if isFloatPoint(p) && sameString(p.Fields[0].Key, b.key) && tagsEqual(p.Tags, b.tags) {
 			b.appendFloat(p.Time, p.Fields[0].Value.Float())
 			return
 		} else {
@@ -112,7 +112,7 @@ func tagsEqual(a, b Tags) bool {
 		return false
 	}
 	for i := range a {
-		if a[i] != b[i] {
+		if !sameString(a[i].Key, b[i].Key) || !sameString(a[i].Value, b[i].Value) {
 			return false
 		}
 	}

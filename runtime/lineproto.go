@@ -113,10 +113,12 @@ func (lp *lineParser) parseLines(body []byte, db, rp string, precision, now int6
 			body = nil
 		}
 		if mode != slowOnly {
-			if p, ok := lp.parseFast(line, precision, now); ok {
-				p.Database = db
-				p.RetentionPolicy = rp
-				points = append(points, p)
+			// The point is decoded in place, into the slice's next slot.
+			if len(points) == cap(points) {
+				points = slices.Grow(points, 1)
+			}
+			if n := len(points); lp.decodeFast(&points[:n+1][n], line, db, rp, precision, now) {
+				points = points[:n+1]
 				continue
 			}
 		}

@@ -81,17 +81,18 @@ func (lp *lineParser) internRecent(recent *[maxRecent]string, i int, b []byte) s
 	return lp.intern(b)
 }
 
-// parseFast decodes line if it has the common form (see above); ok is
-// false when it leaves the line to the general decoder.
-func (lp *lineParser) parseFast(line []byte, precision, now int64) (p Point, ok bool) {
+// decodeFast decodes line into *dst, a point of database db and retention
+// policy rp, if the line has the common form (see above); it returns false,
+// leaving *dst as it was, when it leaves the line to the general decoder.
+func (lp *lineParser) decodeFast(dst *Point, line []byte, db, rp string, precision, now int64) bool {
 	if len(line) > 0 && line[len(line)-1] == '\r' {
 		line = line[:len(line)-1] // the end of a CRLF line
 	}
 	n := scanPlain(line)
 	if n == 0 || n == len(line) || line[0] == '#' {
-		return Point{}, false
+		return false
 	}
-	p.Name = lp.internAt(&lp.recent.name, line[:n])
+	name := lp.internAt(&lp.recent.name, line[:n])
 	rest := line[n:]
 
 	// Tags: those of a recent line with the same tag section, or decoded
@@ -106,7 +107,7 @@ func (lp *lineParser) parseFast(line []byte, precision, now int64) (p Point, ok 
 	if rest[0] == ',' {
 		sp := bytes.IndexByte(rest, ' ')
 		if sp < 0 {
-			return Point{}, false
+			return false
 		}
 		if lp.tagSets == nil {
 			lp.tagSets = new(tagSetTable)
@@ -121,14 +122,14 @@ func (lp *lineParser) parseFast(line []byte, precision, now int64) (p Point, ok 
 		k := scanPlain(rest)
 		if k == 0 || k == len(rest) || rest[k] != '=' {
 			lp.tags = lp.tags[:tagStart]
-			return Point{}, false
+			return false
 		}
 		key := rest[:k]
 		rest = rest[k+1:]
 		v := scanPlain(rest)
 		if v == 0 || v == len(rest) {
 			lp.tags = lp.tags[:tagStart]
-			return Point{}, false
+			return false
 		}
 		tagStart = lp.appendTag(tagStart, Tag{lp.internRecent(&lp.recent.tagKeys, ntags, key), lp.intern(rest[:v])})
 		rest = rest[v:]
@@ -138,7 +139,7 @@ func (lp *lineParser) parseFast(line []byte, precision, now int64) (p Point, ok 
 		lp.tags = lp.tags[:tagStart]
 	}
 	if rest[0] != ' ' {
-		return Point{}, false
+		return false
 	}
 	rest = rest[1:]
 
@@ -148,7 +149,7 @@ func (lp *lineParser) parseFast(line []byte, precision, now int64) (p Point, ok 
 		k := scanPlain(rest)
 		if k == 0 || k == len(rest) || rest[k] != '=' {
 			lp.fields = lp.fields[:fieldStart]
-			return Point{}, false
+			return false
 		}
 		key := rest[:k]
 		rest = rest[k+1:]
@@ -159,7 +160,7 @@ func (lp *lineParser) parseFast(line []byte, precision, now int64) (p Point, ok 
 		val, ok := parseFastValue(rest[:v])
 		if !ok {
 			lp.fields = lp.fields[:fieldStart]
-			return Point{}, false
+			return false
 		}
 		lp.fields, fieldStart = appendInBlock(lp.fields, fieldStart, Field{lp.internRecent(&lp.recent.fieldKeys, nfields, key), val})
 		rest = rest[v:]
@@ -172,40 +173,45 @@ func (lp *lineParser) parseFast(line []byte, precision, now int64) (p Point, ok 
 	lp.fields = lp.fields[:fieldStart]
 
 	// The timestamp, if any: digits with an optional minus sign, to the end.
+	var at int64
 	if len(rest) == 0 {
-		p.Time = now - now%precision
+		at = now - now%precision
 		if now < 0 && now%precision != 0 {
-			p.Time -= precision
+			at -= precision
 		}
 	} else {
 		ts := rest[1:]
 		if len(ts) == 0 || ts[0] == '+' {
-			return Point{}, false
+			return false
 		}
 		t, ok := parseTimestamp(ts)
 		if !ok || t > maxNanoTime/precision || t < minNanoTime/precision {
-			return Point{}, false
+			return false
 		}
-		p.Time = t * precision
+		at = t * precision
 	}
-	if cached {
-		p.Tags = tags
-	} else if len(tags) > 0 {
+	if !cached && len(tags) > 0 {
 		for i := 1; i < len(tags); i++ {
 			for j := 0; j < i; j++ {
 				if tags[i].Key == tags[j].Key {
-					return Point{}, false
+					return false
 				}
 			}
 		}
 		// The line is good: its tags leave the free space, sorted, and
 		// the table learns them.
 		lp.tags = lp.tags[:tagStart+len(tags)]
-		p.Tags = lp.cacheTags(secHash, tags)
+		tags = lp.cacheTags(secHash, tagStart, len(tags))
+	} else if len(tags) == 0 {
+		tags = nil
 	}
 	lp.fields = lp.fields[:fieldStart+len(fields)]
-	p.Fields = dedupFields(fields)
-	return p, true
+	// Field by field: assigning a whole Point would copy it with a bulk
+	// write barrier while the garbage collector runs.
+	dst.Name, dst.Database, dst.RetentionPolicy, dst.Time = name, db, rp, at
+	dst.Group, dst.Dimensions = "", Dimensions{}
+	dst.Tags, dst.Fields = tags, dedupFields(fields)
+	return true
 }
 
 // parseFastValue decodes an unquoted field value of the fast path: a float

@@ -32,60 +32,66 @@ const (
 	maxTagSetBlocks = 256
 )
 
-// tagSetEntry is one decoded tag section.
+// tagSetEntry is one decoded tag section. Two entries (a set) fill one
+// 64-byte cache line, so that a lookup reads one line of the table.
 type tagSetEntry struct {
-	tags Tags // sorted, as handed to points; nil for an empty entry
-	// line is the tags in the order the section wrote them, when that is
-	// not their sorted order; nil otherwise (tags is that order).
-	line []Tag
+	// key is the section's hash (hashTagSection) with its lowest bit
+	// replaced by the unsorted flag: set when the section does not list
+	// the tags in sorted order.
+	key uint64
+	// tags are the sorted tags, as handed to points (capped at their
+	// length), followed when the unsorted flag is set by as many in the
+	// section's order, for comparing sections. nil for an empty entry.
+	tags Tags
 }
+
+// unsortedFlag is the bit of tagSetEntry.key that marks an unsorted
+// section.
+const unsortedFlag = 1
 
 // tagSetTable is the fast decoder's table of recent tag sections.
 type tagSetTable struct {
-	// hashes are the entries' sections' hashes (hashTagSection), apart
-	// from the entries so that a lookup reads one cache line of them.
-	hashes  [tagSetWays << tagSetBits]uint64
-	entries [tagSetWays << tagSetBits]tagSetEntry
+	entries [tagSetWays << tagSetBits]tagSetEntry // first: a large allocation starts on a page
 	// blocks counts the tag blocks started since the table was emptied.
 	blocks int
 }
 
 // lookup returns the Tags of the tag section sec (the bytes between the
 // measurement and the space before the fields) if the table has it, and
-// the section's hash for insert otherwise.
+// the section's key for insert otherwise.
 func (t *tagSetTable) lookup(sec []byte) (Tags, uint64, bool) {
-	h := hashTagSection(sec)
-	at := (h >> (64 - tagSetBits)) * tagSetWays
-	for i, sh := range t.hashes[at : at+tagSetWays] {
-		if sh != h {
+	key := hashTagSection(sec) &^ unsortedFlag
+	at := (key >> (64 - tagSetBits)) * tagSetWays
+	set := t.entries[at : at+tagSetWays]
+	for i := range set {
+		e := &set[i]
+		if e.key&^unsortedFlag != key {
 			continue
 		}
-		e := &t.entries[at+uint64(i)]
-		order := e.line
-		if order == nil {
-			order = e.tags
+		tags, order := e.tags, e.tags
+		if e.key&unsortedFlag != 0 {
+			n := len(tags) / 2
+			tags, order = tags[:n:n], tags[n:]
 		}
 		if tagSectionIs(sec, order) {
-			return e.tags, h, true
+			return tags, key, true
 		}
 	}
-	return nil, h, false
+	return nil, key, false
 }
 
-// insert records that the section of hash h decodes to tags (sorted); line
-// is the tags in the section's order, nil when that is the sorted order.
+// insert records an entry (see tagSetEntry) under the key lookup gave.
 // The new entry goes first in its set and the set's last entry is dropped.
 // The table is emptied first when its entries might keep more than
 // maxTagSetBlocks blocks alive.
-func (t *tagSetTable) insert(h uint64, tags Tags, line []Tag) {
+func (t *tagSetTable) insert(e tagSetEntry) {
 	if t.blocks >= maxTagSetBlocks {
 		*t = tagSetTable{}
 	}
-	at := (h >> (64 - tagSetBits)) * tagSetWays
-	hashes, entries := t.hashes[at:at+tagSetWays], t.entries[at:at+tagSetWays]
-	copy(hashes[1:], hashes)
-	copy(entries[1:], entries)
-	hashes[0], entries[0] = h, tagSetEntry{tags: tags, line: line}
+	at := (e.key >> (64 - tagSetBits)) * tagSetWays
+	set := t.entries[at : at+tagSetWays]
+	copy(set[1:], set)
+	set[0] = e
 }
 
 // hashTagSection hashes a tag section: its length and its bytes, eight at
@@ -138,26 +144,26 @@ func (lp *lineParser) appendTag(start int, t Tag) int {
 	return start
 }
 
-// cacheTags sorts the tags of a good line — in the tag block, in the
-// line's order, with no key twice — and records them in the tag-set table
-// under their section's hash h. When the line's order is not the sorted
-// one, a copy in that order is kept in the block for the table to compare
-// sections with.
-func (lp *lineParser) cacheTags(h uint64, tags Tags) Tags {
-	if len(tags) > maxCachedTags {
+// cacheTags sorts the n tags of a good line — in the tag block from start
+// on, in the line's order, with no key twice — and records them in the
+// tag-set table under their section's key. When the line's order is not
+// the sorted one, a copy in that order follows them in the block.
+func (lp *lineParser) cacheTags(key uint64, start, n int) Tags {
+	tags := lp.tags[start : start+n : start+n]
+	if n > maxCachedTags {
 		return dedupTags(tags)
 	}
-	var line []Tag
-	if !tagsSorted(tags) {
-		start := len(lp.tags)
-		for _, t := range tags {
-			start = lp.appendTag(start, t)
-		}
-		line = lp.tags[start:len(lp.tags):len(lp.tags)]
-		tags = dedupTags(tags)
+	if tagsSorted(tags) {
+		lp.tagSets.insert(tagSetEntry{key: key, tags: tags})
+		return tags
 	}
-	lp.tagSets.insert(h, tags, line)
-	return tags
+	for _, t := range tags {
+		start = lp.appendTag(start, t) // the whole 2n move to a new block if need be
+	}
+	both := lp.tags[start : start+2*n : start+2*n]
+	dedupTags(both[:n])
+	lp.tagSets.insert(tagSetEntry{key: key | unsortedFlag, tags: both})
+	return both[:n:n]
 }
 
 // tagsSorted reports whether the keys of ts are in increasing order.

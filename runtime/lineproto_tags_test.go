@@ -45,7 +45,7 @@ func TestTagSetTable(t *testing.T) {
 
 	// An entry under the hash of ",host=b" that is not its tags: the bytes
 	// decide.
-	lp.tagSets.insert(hashTagSection([]byte(",host=b")), Tags{{"host", "a"}}, nil)
+	lp.tagSets.insert(tagSetEntry{key: hashTagSection([]byte(",host=b")) &^ unsortedFlag, tags: Tags{{"host", "a"}}})
 	if p := mustParseFast(t, lp, "cpu,host=b v=1 1"); !slices.Equal(p.Tags, Tags{{"host", "b"}}) {
 		t.Errorf("planted entry: tags %v", p.Tags)
 	}

@@ -323,6 +323,13 @@ func checkBody(t *testing.T, fastLP, slowLP *lineParser, body []byte) {
 	}
 }
 
+// parseFast is decodeFast returning the point.
+func (lp *lineParser) parseFast(line []byte, precision, now int64) (Point, bool) {
+	var p Point
+	ok := lp.decodeFast(&p, line, "", "", precision, now)
+	return p, ok
+}
+
 // samePoint compares the decoded parts of two points; float fields compare
 // by their bits (Value holds them as bits).
 func samePoint(a, b Point) bool {

@@ -146,12 +146,13 @@ func (s *streamReader) read(points []Point) ([]Point, error) {
 		if emptyDB {
 			return nil, fmt.Errorf("%s:%d: invalid replay file format, empty database line", s.name, s.lineNo-2)
 		}
-		p, ok := s.lp.parseFast(line, 1, s.now)
-		if !ok {
-			var reason string
-			if p, reason = s.lp.parse(line, 1, s.now); reason != "" {
-				return nil, fmt.Errorf("%s:%d: %w", s.name, s.lineNo, &LineError{Line: 1, Text: string(bytes.TrimRight(line, "\r")), Reason: reason})
-			}
+		if n := len(points); s.lp.decodeFast(&points[:n+1][n], line, s.db, s.rp, 1, s.now) {
+			points = points[:n+1]
+			continue
+		}
+		p, reason := s.lp.parse(line, 1, s.now)
+		if reason != "" {
+			return nil, fmt.Errorf("%s:%d: %w", s.name, s.lineNo, &LineError{Line: 1, Text: string(bytes.TrimRight(line, "\r")), Reason: reason})
 		}
 		p.Database = s.db
 		p.RetentionPolicy = s.rp

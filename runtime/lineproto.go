@@ -423,7 +423,15 @@ func parseTimestamp(b []byte) (int64, bool) {
 	if len(b) == 0 || len(b) > 19 {
 		return 0, false
 	}
-	var n uint64
+	var n uint64 // at most 19 digits: below 1e19, no overflow
+	for len(b) >= 8 {
+		v, ok := eightDigits(binary.LittleEndian.Uint64(b))
+		if !ok {
+			return 0, false
+		}
+		n = n*1e8 + v
+		b = b[8:]
+	}
 	for _, c := range b {
 		if c < '0' || c > '9' {
 			return 0, false
@@ -440,6 +448,26 @@ func parseTimestamp(b []byte) (int64, bool) {
 		return 0, false
 	}
 	return int64(n), true
+}
+
+// eightDigits returns the number eight ASCII decimal digits write, given
+// as a little-endian word (the first digit in the lowest byte); ok is false
+// when a byte is not a digit. The digits are combined in pairs, then in
+// fours, then into one (SWAR), rather than one by one.
+func eightDigits(v uint64) (uint64, bool) {
+	const (
+		high   = 0xF0F0F0F0F0F0F0F0
+		zeros  = 0x3030303030303030 // '0' in every byte
+		sixes  = 0x0606060606060606 // takes a byte past '9' out of 0x30..0x39
+		lowest = 0x000000FF000000FF
+	)
+	if v&high != zeros || (v+sixes)&high != zeros {
+		return 0, false
+	}
+	v -= zeros
+	v = v*10 + v>>8 // every other byte: ten times a digit plus the next
+	v = ((v&lowest)*(100+1000000<<32) + (v>>16&lowest)*(1+10000<<32)) >> 32
+	return v, true
 }
 
 // hasFieldSection reports whether the line has an unescaped space after its

@@ -226,6 +226,40 @@ func TestParseTimestamp(t *testing.T) {
 	}
 }
 
+// TestParseTimestampDigits checks parseTimestamp against strconv.ParseInt
+// on numbers of every length with one byte changed, so that each position
+// of the eight-digit steps meets a byte that is not a digit.
+func TestParseTimestampDigits(t *testing.T) {
+	x := uint64(0x2545f4914f6cdd1d)
+	for i := 0; i < 20000; i++ {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		b := []byte(strconv.FormatUint(x, 10) + strconv.FormatUint(x>>7, 10))
+		b = b[:1+int(x>>40)%len(b)]
+		if x&3 == 0 {
+			b[int(x>>50)%len(b)] = byte(x >> 32) // any byte: digit, sign, '/', ':', 0xb0, ...
+		}
+		if x&4 != 0 {
+			b = append([]byte{"-+"[x>>3&1]}, b...)
+		}
+		want, werr := strconv.ParseInt(string(b), 10, 64)
+		got, ok := parseTimestamp(b)
+		if ok && (werr != nil || got != want) {
+			t.Fatalf("parseTimestamp(%q) = %d, ParseInt gives %d, %v", b, got, want, werr)
+		}
+		if !ok && werr == nil && len(strings.TrimLeft(string(b), "+-")) <= 19 {
+			t.Fatalf("parseTimestamp(%q) refused what ParseInt reads", b)
+		}
+	}
+	for _, s := range []string{"12345678", "99999999", "00000000", "1234567/", "1234567:", "/2345678", ":2345678", "1234\x005678", "9999999999999999999"} {
+		want, werr := strconv.ParseInt(s, 10, 64)
+		if got, ok := parseTimestamp([]byte(s)); ok != (werr == nil) || ok && got != want {
+			t.Errorf("parseTimestamp(%q) = %d, %v; ParseInt gives %d, %v", s, got, ok, want, werr)
+		}
+	}
+}
+
 // fastPathBodies are bodies for the check that the whole-body decoder
 // agrees with the line-by-line one.
 var fastPathBodies = []string{

@@ -36,7 +36,13 @@ type streamReader struct {
 	scanned    int // buf[start:scanned] holds no newline
 	eof        bool
 	lineNo     int    // lines read so far
+	lineStart  int    // where the latest line starts in buf; it ends at start
 	db, rp     string // the latest database and retention policy, interned
+	// head is the latest record's database and retention policy lines as
+	// read, line endings included, or empty when they were not two whole
+	// lines with a database: a record that starts with the same bytes has
+	// the same database and retention policy.
+	head []byte
 }
 
 func newStreamReader(r io.Reader, name string, now int64, readErr func(error) error) *streamReader {
@@ -56,6 +62,7 @@ func (s *streamReader) close() {
 func (s *streamReader) line() (line []byte, ok bool, err error) {
 	for {
 		if i := bytes.IndexByte(s.buf[s.scanned:s.end], '\n'); i >= 0 {
+			s.lineStart = s.start
 			line = s.buf[s.start : s.scanned+i]
 			s.start = s.scanned + i + 1
 			s.scanned = s.start
@@ -67,6 +74,7 @@ func (s *streamReader) line() (line []byte, ok bool, err error) {
 			if s.start == s.end {
 				return nil, false, nil
 			}
+			s.lineStart = s.start
 			line = s.buf[s.start:s.end]
 			s.start, s.scanned = s.end, s.end
 			s.lineNo++
@@ -115,26 +123,12 @@ func (s *streamReader) fill() error {
 func (s *streamReader) read(points []Point) ([]Point, error) {
 	points = points[:0]
 	for len(points) < cap(points) {
-		db, ok, err := s.line()
+		emptyDB, ok, err := s.header()
 		if err != nil {
 			return nil, err
 		}
 		if !ok {
 			break
-		}
-		emptyDB := len(db) == 0
-		if string(db) != s.db {
-			s.db = s.lp.intern(db)
-		}
-		rp, ok, err := s.line()
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return nil, fmt.Errorf("%s:%d: invalid replay file format, expected another line", s.name, s.lineNo)
-		}
-		if string(rp) != s.rp {
-			s.rp = s.lp.intern(rp)
 		}
 		line, ok, err := s.line()
 		if err != nil {
@@ -159,6 +153,43 @@ func (s *streamReader) read(points []Point) ([]Point, error) {
 		points = append(points, p)
 	}
 	return points, nil
+}
+
+// header reads a record's database and retention policy lines into s.db
+// and s.rp; ok is false at the end of the input, and emptyDB reports an
+// empty database line. When the record starts with the very bytes of the
+// previous one's two lines, they are passed over in one comparison.
+func (s *streamReader) header() (emptyDB, ok bool, err error) {
+	if h := s.head; len(h) > 0 && s.end-s.start >= len(h) && bytes.Equal(s.buf[s.start:s.start+len(h)], h) {
+		s.start += len(h)
+		s.scanned = s.start
+		s.lineNo += 2
+		return false, true, nil
+	}
+	db, ok, err := s.line()
+	if err != nil || !ok {
+		return false, false, err
+	}
+	emptyDB = len(db) == 0
+	if string(db) != s.db {
+		s.db = s.lp.intern(db)
+	}
+	s.head = append(s.head[:0], s.buf[s.lineStart:s.start]...)
+	rp, ok, err := s.line()
+	if err != nil {
+		return false, false, err
+	}
+	if !ok {
+		return false, false, fmt.Errorf("%s:%d: invalid replay file format, expected another line", s.name, s.lineNo)
+	}
+	if string(rp) != s.rp {
+		s.rp = s.lp.intern(rp)
+	}
+	s.head = append(s.head, s.buf[s.lineStart:s.start]...)
+	if emptyDB || s.head[len(s.head)-1] != '\n' {
+		s.head = s.head[:0]
+	}
+	return emptyDB, true, nil
 }
 
 // openStreamRecording opens a stream recording file, gzipped or not (as

@@ -426,3 +426,49 @@ func TestReplayErrorOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestReadStreamRecordingHeads checks the reading of records whose
+// database and retention policy lines repeat the previous record's, or
+// almost: every point gets the database and retention policy of its own
+// record, and errors name the same lines as when every line is read.
+func TestReadStreamRecordingHeads(t *testing.T) {
+	heads := []string{"db\nrp\n", "db\nrp\n", "db\r\nrp\n", "db\nrp\r\n", "db\nrp2\n", "db2\nrp\n", "d\nrp\n", "db\nr\n", "db\nrp\n"}
+	var in strings.Builder
+	var want [][2]string
+	for i := range 200 {
+		h := heads[(i*i/3)%len(heads)]
+		in.WriteString(h)
+		fmt.Fprintf(&in, "cpu,host=h%d v=%d %d\n", i%3, i, i)
+		lines := strings.Split(strings.ReplaceAll(h, "\r", ""), "\n")
+		want = append(want, [2]string{lines[0], lines[1]})
+	}
+	for _, r := range []func(string) io.Reader{
+		func(s string) io.Reader { return strings.NewReader(s) },
+		func(s string) io.Reader { return iotest.HalfReader(strings.NewReader(s)) },
+	} {
+		pts, err := ReadStreamRecording(r(in.String()), "in.srpl", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(pts) != len(want) {
+			t.Fatalf("%d points, want %d", len(pts), len(want))
+		}
+		for i, p := range pts {
+			if p.Database != want[i][0] || p.RetentionPolicy != want[i][1] || p.Time != int64(i) {
+				t.Fatalf("point %d: %q %q at %d, want %q", i, p.Database, p.RetentionPolicy, p.Time, want[i])
+			}
+		}
+		for _, c := range []struct{ tail, want string }{
+			{"db\nrp\ncpu v=1x 1\n", "in.srpl:606: unable to parse 'cpu v=1x 1': invalid number"},
+			{"\nrp\ncpu v=1 1\n", "in.srpl:604: invalid replay file format, empty database line"},
+			{"db\nrp\n", "in.srpl:605: invalid replay file format, expected another line"},
+			{"db\nrp", "in.srpl:605: invalid replay file format, expected another line"},
+			{"db\n", "in.srpl:604: invalid replay file format, expected another line"},
+		} {
+			_, err := ReadStreamRecording(r(in.String()+"db\nrp\ncpu v=1 1\n"+c.tail), "in.srpl", 0)
+			if err == nil || err.Error() != c.want {
+				t.Errorf("tail %q: error %v, want %s", c.tail, err, c.want)
+			}
+		}
+	}
+}

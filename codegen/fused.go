@@ -21,6 +21,9 @@ type fusedNode struct {
 	// stLambdas are the lambdas of the per-group state (all stateful);
 	// sharedStateful the stateful lambdas all groups share (from's where).
 	stLambdas, sharedStateful []string
+	// direct holds the lambda fields whose type has the Test or Result
+	// method the node calls with resolved references (see directLambda).
+	direct map[string]bool
 }
 
 /*
@@ -65,7 +68,7 @@ func (g *generator) fused(n *ir.Node, p *ir.FusedProps) []jen.Code {
 		return nil
 	}
 	v := g.varName(n)
-	fn := &fusedNode{typ: g.names.name(v, "node"), init: jen.Dict{}, declared: map[string]bool{}}
+	fn := &fusedNode{typ: g.names.name(v, "node"), init: jen.Dict{}, declared: map[string]bool{}, direct: map[string]bool{}}
 	var names []string
 	for _, s := range p.Steps {
 		names = append(names, s.Name)
@@ -84,7 +87,11 @@ func (g *generator) fused(n *ir.Node, p *ir.FusedProps) []jen.Code {
 
 	tracked := lastGrouped(p.Steps) != nil
 	if tracked {
-		fn.fields = append(fn.fields, jen.Id("seen").Map(jen.Qual(rt, "GroupID")).Bool().Comment("the groups that reached "+lastGrouped(p.Steps).Name))
+		fn.fields = append(fn.fields,
+			jen.Id("seen").Map(jen.Qual(rt, "GroupID")).Bool().Comment("the groups that reached "+lastGrouped(p.Steps).Name),
+			jen.Id("last").Qual(rt, "GroupID").Comment("the group of the last point recorded in seen"),
+			jen.Id("lastOK").Bool().Comment("whether last is set and still in seen"),
+		)
 		fn.init[jen.Id("seen")] = jen.Map(jen.Qual(rt, "GroupID")).Bool().Values()
 	}
 	pointSteps := g.fusedSteps(n, fn, p.Steps, stepVars{
@@ -137,6 +144,7 @@ func (g *generator) fused(n *ir.Node, p *ir.FusedProps) []jen.Code {
 		del = append(del,
 			jen.If(jen.Op("!").Id("n").Dot("seen").Index(jen.Id("g"))).Block(jen.Return()),
 			jen.Delete(jen.Id("n").Dot("seen"), jen.Id("g")),
+			jen.Id("n").Dot("lastOK").Op("=").False(),
 		)
 	}
 	barrier = append(barrier, jen.Id("n").Dot("EmitBarrier").Call(jen.Id("g"), jen.Id("t")))
@@ -231,6 +239,7 @@ func (g *generator) fusedStateMethods(fn *fusedNode, tracked bool, recv *jen.Sta
 		)
 		load = append(load,
 			jen.Id("n").Dot("seen").Op("=").Map(jen.Qual(rt, "GroupID")).Bool().Values(),
+			jen.Id("n").Dot("lastOK").Op("=").False(),
 			jen.For(jen.Range().Id("d").Dot("Len").Call()).Block(
 				jen.Id("n").Dot("seen").Index(jen.Id("d").Dot("Group").Call()).Op("=").True(),
 			),
@@ -317,19 +326,34 @@ func stepLambdas(s *ir.Node) []*ir.Lambda {
 // point, or those of one batch point and its batch.
 type stepVars struct {
 	time, tags, fields, group jen.Code
-	drop                      jen.Code // leaves the current point: return or continue
-	point                     bool     // a stream point (name, time and group may change)
+	drop                      jen.Code   // leaves the current point: return or continue
+	point                     bool       // a stream point (name, time and group may change)
+	refs                      *pointRefs // the references resolved on tags and fields so far
 }
 
-// fusedSteps emits the inline code of every step of a fused node.
+/*
+fusedSteps emits the inline code of every step of a fused node.
+
+Before the last where or eval step, a stream point's group is recorded in
+seen; a run of points of one group touches the map only for its first:
+
+	if !n.lastOK || p.Group != n.last {
+		n.seen[p.Group] = true
+		n.last, n.lastOK = p.Group, true
+	}
+*/
 func (g *generator) fusedSteps(n *ir.Node, fn *fusedNode, steps []*ir.Node, sv stepVars) []jen.Code {
 	var out []jen.Code
 	stateLoaded := false
 	last := lastGrouped(steps)
+	sv.refs = newPointRefs()
 	for _, s := range steps {
 		out = append(out, jen.Comment(fmt.Sprintf("%s (%s)", s.Name, g.position(s.Pos))))
 		if s == last && sv.point {
-			out = append(out, jen.Id("n").Dot("seen").Index(sv.group).Op("=").True())
+			out = append(out, jen.If(jen.Op("!").Id("n").Dot("lastOK").Op("||").Add(sv.group).Op("!=").Id("n").Dot("last")).Block(
+				jen.Id("n").Dot("seen").Index(sv.group).Op("=").True(),
+				jen.List(jen.Id("n").Dot("last"), jen.Id("n").Dot("lastOK")).Op("=").List(sv.group, jen.True()),
+			))
 		}
 		if fn.state != "" && !stateLoaded && s.Kind != ir.KindFrom {
 			out = append(out, jen.Id("st").Op(":=").Id("n").Dot("state").Call(sv.group))
@@ -342,6 +366,7 @@ func (g *generator) fusedSteps(n *ir.Node, fn *fusedNode, steps []*ir.Node, sv s
 			out = append(out, g.whereStep(s, fn, p, sv)...)
 		case *ir.EvalProps:
 			out = append(out, g.evalStep(s, fn, p, sv)...)
+			sv.refs.forget() // eval sets new fields (and maybe tags)
 		default:
 			g.errorf(s.Pos, "internal error: %s cannot be fused", s.Kind)
 		}
@@ -351,25 +376,91 @@ func (g *generator) fusedSteps(n *ir.Node, fn *fusedNode, steps []*ir.Node, sv s
 
 // lambdaField declares the field that holds one lambda of a fused node, in
 // the per-group state when it is stateful and the step keeps state per group,
-// and returns the expression that reaches it.
-func (g *generator) lambdaField(fn *fusedNode, step *ir.Node, l *ir.Lambda, hint string, shared bool) jen.Code {
+// and returns the expression that reaches it and whether its type has the
+// direct method of use (else the node calls Eval).
+func (g *generator) lambdaField(fn *fusedNode, step *ir.Node, l *ir.Lambda, hint string, shared bool, use lambdaUse) (jen.Code, bool) {
 	name := camel(hint)
 	if l.Stateful && !shared && fn.state != "" {
-		if !fn.declared["st."+name] {
-			fn.declared["st."+name] = true
-			fn.stFields = append(fn.stFields, jen.Id(name).Id(g.lambdaType(l, hint)))
+		key := "st." + name
+		if !fn.declared[key] {
+			fn.declared[key] = true
+			typ, direct := g.directLambda(l, hint, use)
+			fn.direct[key] = direct
+			fn.stFields = append(fn.stFields, jen.Id(name).Id(typ))
 			fn.stLambdas = append(fn.stLambdas, name)
 		}
-		return jen.Id("st").Dot(name)
+		return jen.Id("st").Dot(name), fn.direct[key]
 	}
 	if !fn.declared[name] {
 		fn.declared[name] = true
-		fn.fields = append(fn.fields, jen.Id(name).Id(g.lambdaType(l, hint)).Comment(step.Name))
+		typ, direct := g.directLambda(l, hint, use)
+		fn.direct[name] = direct
+		fn.fields = append(fn.fields, jen.Id(name).Id(typ).Comment(step.Name))
 		if l.Stateful {
 			fn.sharedStateful = append(fn.sharedStateful, name)
 		}
 	}
-	return jen.Id("n").Dot(name)
+	return jen.Id("n").Dot(name), fn.direct[name]
+}
+
+// pointRefs are the references a fused node's steps have resolved on the
+// point's current tags and fields, each held in a local variable, so that a
+// later lambda that reads the same name takes the variable, until a step
+// changes the tags or fields.
+type pointRefs struct {
+	names *localNamer
+	vars  map[string]string // reference name -> variable
+}
+
+func newPointRefs() *pointRefs {
+	names := newLocalNamer()
+	for _, r := range []string{"n", "p", "b", "bp", "kept", "st", "scope", "dims", "i", "tag"} {
+		names.used[r] = true
+	}
+	return &pointRefs{names: names, vars: map[string]string{}}
+}
+
+// forget drops every resolved reference: the tags or fields changed.
+func (r *pointRefs) forget() {
+	r.vars = map[string]string{}
+}
+
+/*
+resolve appends to out the statements that resolve the references of l not
+resolved yet, in l's order (Kapacitor resolves them all before it evaluates
+anything, so the first one that fails is the error of l), and returns the
+arguments of l's direct method: the time, then the references.
+
+	refValue, err := ref(p.Tags, p.Fields, "value")
+	if err != nil {
+		n.Error(fmt.Errorf("error while evaluating WHERE expression: %w", err))
+		return
+	}
+
+A failure is reported with msg and drops the point. With keep false, the
+fields are a scope that holds for this lambda only: the variables are not
+kept for later lambdas.
+*/
+func (r *pointRefs) resolve(l *ir.Lambda, sv stepVars, fields jen.Code, msg string, keep bool, out *[]jen.Code) []jen.Code {
+	args := []jen.Code{sv.time}
+	for _, name := range lambdaRefs(l) {
+		v, ok := r.vars[name]
+		if !ok || !keep {
+			v = r.names.name("ref " + name)
+			if keep {
+				r.vars[name] = v
+			}
+			*out = append(*out,
+				jen.List(jen.Id(v), jen.Err()).Op(":=").Id("ref").Call(sv.tags, fields, jen.Lit(name)),
+				jen.If(jen.Err().Op("!=").Nil()).Block(
+					jen.Id("n").Dot("Error").Call(jen.Qual("fmt", "Errorf").Call(jen.Lit(msg+": %w"), jen.Err())),
+					sv.drop,
+				),
+			)
+		}
+		args = append(args, jen.Id(v))
+	}
+	return args
 }
 
 // fromStep filters by database, retention policy and measurement, applies
@@ -387,8 +478,8 @@ func (g *generator) fromStep(s *ir.Node, fn *fusedNode, p *ir.FromProps, sv step
 	reject("Name", p.Measurement)
 	if len(p.Where) > 0 {
 		l := g.whereLambda(s, p.Where)
-		f := g.lambdaField(fn, s, l, s.Name+"Where", true)
-		out = append(out, g.predicate(f, sv, "failed to evaluate WHERE expression")...)
+		f, direct := g.lambdaField(fn, s, l, s.Name+"Where", true, useTest)
+		out = append(out, g.predicate(l, f, direct, sv, "failed to evaluate WHERE expression")...)
 	}
 	if p.Truncate != 0 {
 		out = append(out, jen.Id("p").Dot("Time").Op("=").Qual("time", "Unix").Call(jen.Lit(0), jen.Id("p").Dot("Time")).Dot("Truncate").Call(durationCode(p.Truncate)).Dot("UnixNano").Call())
@@ -422,12 +513,23 @@ func (g *generator) fromStep(s *ir.Node, fn *fusedNode, p *ir.FromProps, sv step
 	return out
 }
 
-// predicate evaluates a boolean lambda and drops the point unless it is true.
-func (g *generator) predicate(lambda jen.Code, sv stepVars, msg string) []jen.Code {
-	g.needIsTrue = true
-	return []jen.Code{
+// predicate evaluates a boolean lambda l, held in field, and drops the
+// point unless it is true: with its Test method on the references resolved
+// when direct, else with Eval.
+func (g *generator) predicate(l *ir.Lambda, field jen.Code, direct bool, sv stepVars, msg string) []jen.Code {
+	var out []jen.Code
+	var test jen.Code
+	if direct {
+		g.needRef = g.needRef || len(lambdaRefs(l)) > 0
+		args := sv.refs.resolve(l, sv, sv.fields, msg, true, &out)
+		test = jen.Add(field).Dot("Test").Call(args...)
+	} else {
+		g.needIsTrue = true
+		test = jen.Id("isTrue").Call(jen.Add(field).Dot("Eval").Call(sv.time, sv.tags, sv.fields))
+	}
+	return append(out,
 		jen.If(
-			jen.List(jen.Id("ok"), jen.Err()).Op(":=").Id("isTrue").Call(jen.Add(lambda).Dot("Eval").Call(sv.time, sv.tags, sv.fields)),
+			jen.List(jen.Id("ok"), jen.Err()).Op(":=").Add(test),
 			jen.Op("!").Id("ok"),
 		).Block(
 			jen.If(jen.Err().Op("!=").Nil()).Block(
@@ -435,13 +537,13 @@ func (g *generator) predicate(lambda jen.Code, sv stepVars, msg string) []jen.Co
 			),
 			sv.drop,
 		),
-	}
+	)
 }
 
 // whereStep keeps the point when the lambda is true.
 func (g *generator) whereStep(s *ir.Node, fn *fusedNode, p *ir.WhereProps, sv stepVars) []jen.Code {
-	f := g.lambdaField(fn, s, p.Lambda, s.Name, false)
-	return g.predicate(f, sv, "error while evaluating WHERE expression")
+	f, direct := g.lambdaField(fn, s, p.Lambda, s.Name, false, useTest)
+	return g.predicate(p.Lambda, f, direct, sv, "error while evaluating expression")
 }
 
 // evalStep evaluates the lambdas in order, each seeing the results of those
@@ -469,19 +571,28 @@ func (g *generator) evalStep(s *ir.Node, fn *fusedNode, p *ir.EvalProps, sv step
 		if len(p.Lambdas) > 1 {
 			hint = fmt.Sprintf("%s%s", s.Name, exportedName(p.As[i]))
 		}
-		f := g.lambdaField(fn, s, l, hint, false)
+		f, direct := g.lambdaField(fn, s, l, hint, false, useResult)
 		res[i] = fmt.Sprintf("r%d", i)
 		fields := sv.fields
 		if scoped {
 			fields = jen.Id("scope")
 		}
+		const msg = "error evaluating expression"
+		if direct {
+			g.needRef = g.needRef || len(lambdaRefs(l)) > 0
+			args := sv.refs.resolve(l, sv, fields, msg, !scoped, &out)
+			out = append(out, jen.List(jen.Id(res[i]), jen.Err()).Op(":=").Add(f).Dot("Result").Call(args...))
+		} else {
+			out = append(out,
+				jen.List(jen.Id(res[i]), jen.Err()).Op(":=").Add(f).Dot("Eval").Call(sv.time, sv.tags, fields),
+				jen.If(jen.Err().Op("==").Nil()).Block(
+					jen.List(jen.Id(res[i]), jen.Err()).Op("=").Qual(std, "Result").Call(jen.Id(res[i])),
+				),
+			)
+		}
 		out = append(out,
-			jen.List(jen.Id(res[i]), jen.Err()).Op(":=").Add(f).Dot("Eval").Call(sv.time, sv.tags, fields),
-			jen.If(jen.Err().Op("==").Nil()).Block(
-				jen.List(jen.Id(res[i]), jen.Err()).Op("=").Qual(std, "Result").Call(jen.Id(res[i])),
-			),
 			jen.If(jen.Err().Op("!=").Nil()).Block(
-				jen.Id("n").Dot("Error").Call(jen.Qual("fmt", "Errorf").Call(jen.Lit("error evaluating expression: %w"), jen.Err())),
+				jen.Id("n").Dot("Error").Call(jen.Qual("fmt", "Errorf").Call(jen.Lit(msg+": %w"), jen.Err())),
 				sv.drop,
 			),
 		)
@@ -498,6 +609,19 @@ func (g *generator) evalStep(s *ir.Node, fn *fusedNode, p *ir.EvalProps, sv step
 	last := map[string]int{}
 	for i, name := range p.As {
 		last[name] = i
+	}
+	// A later lambda that reads a result's name fills the scope with the
+	// point's own field or tag of that name, if it has one: that is then
+	// what the name holds at the end.
+	for i, name := range p.As {
+		if i != last[name] || !referenced(p.Lambdas[i+1:], name) {
+			continue
+		}
+		out = append(out, jen.If(jen.Id("v").Op(":=").Add(sv.fields).Dot("Get").Call(jen.Lit(name)), jen.Op("!").Id("v").Dot("IsMissing").Call()).Block(
+			jen.Id(res[i]).Op("=").Id("v"),
+		).Else().If(jen.List(jen.Id("tag"), jen.Id("ok")).Op(":=").Add(sv.tags).Dot("Get").Call(jen.Lit(name)), jen.Id("ok")).Block(
+			jen.Id(res[i]).Op("=").Qual(std, "String").Call(jen.Id("tag")),
+		))
 	}
 	isTag := map[string]bool{}
 	tagNames := append([]string(nil), p.Tags...)

@@ -88,6 +88,94 @@ func (g *generator) lambdaType(l *ir.Lambda, hint string) string {
 	return typ
 }
 
+// lambdaUse is what a fused node does with the value of a lambda.
+type lambdaUse int
+
+const (
+	// useTest reads it as a condition, as stdlib.Predicate does.
+	useTest lambdaUse = iota + 1
+	// useResult keeps it as a result, checked as stdlib.Result does.
+	useResult
+)
+
+/*
+directLambda is lambdaType for a lambda a fused node calls: besides Eval,
+the type gets the method the node calls with the lambda's references
+already resolved (in the order lambdaRefs gives), which returns what the
+node uses — the boolean of a condition, or the checked result:
+
+	// Test evaluates "value" > 10.0 AND "host" != 'skip' as a condition,
+	// on the values of its references on one point.
+	func (l *where2Lambda) Test(at int64, value, host stdlib.Value) (bool, error) {
+		if value.Type() == stdlib.TypeFloat && host.Type() == stdlib.TypeString {
+			return value.Float() > 10.0 && host.Str() != "skip", nil
+		}
+		…the generic path…
+		return stdlib.Predicate(v3)
+	}
+
+	// Result evaluates "value" * 2.0 + 1.0 as a result,
+	// on the values of its references on one point.
+	func (l *eval3Lambda) Result(at int64, value stdlib.Value) (stdlib.Value, error)
+
+The typed fast path returns the Go boolean, or a value no check can
+reject; the generic path ends in the check. A lambda already emitted
+before (direct is false) has only Eval.
+*/
+func (g *generator) directLambda(l *ir.Lambda, hint string, use lambdaUse) (typ string, direct bool) {
+	if typ, ok := g.lambdas[l]; ok {
+		return typ, false
+	}
+	typ = g.lambdaType(l, hint)
+	g.decls = append(g.decls, g.directMethod(l, typ, use))
+	return typ, true
+}
+
+// directMethodName is the name of the method directLambda writes for use.
+func directMethodName(use lambdaUse) string {
+	if use == useTest {
+		return "Test"
+	}
+	return "Result"
+}
+
+// directMethod writes the Test or Result method of a lambda type.
+func (g *generator) directMethod(l *ir.Lambda, typ string, use lambdaUse) jen.Code {
+	e := &exprEmitter{g: g, refs: map[string]string{}, states: map[string]string{}, use: use}
+	e.names = newLocalNamer()
+	params := []jen.Code{jen.Id("at").Int64()}
+	var refParams []jen.Code
+	for _, name := range lambdaRefs(l) {
+		v := e.names.name(name)
+		e.refs[name] = v
+		refParams = append(refParams, jen.Id(v))
+	}
+	if len(refParams) > 0 {
+		params = append(params, jen.List(refParams...).Qual(std, "Value"))
+	}
+	stmts := e.typedPath(l.Expr)
+	result := e.expr(l.Expr, &stmts)
+	text := oneLine(l.Expr.String())
+	name := directMethodName(use)
+	var results jen.Code
+	var what string
+	if use == useTest {
+		stmts = append(stmts, jen.Return(jen.Qual(std, "Predicate").Call(result)))
+		results = jen.Params(jen.Bool(), jen.Error())
+		what = "as a condition"
+	} else {
+		stmts = append(stmts, jen.Return(jen.Qual(std, "Result").Call(result)))
+		results = jen.Params(jen.Qual(std, "Value"), jen.Error())
+		what = "as a result"
+	}
+	fn := jen.Func().Params(jen.Id("l").Op("*").Id(typ)).Id(name).Params(params...).Add(results).Block(stmts...)
+	if len(refParams) == 0 {
+		return doc(fmt.Sprintf("%s evaluates %s %s.", name, text, what), fn)
+	}
+	return doc2(fmt.Sprintf("%s evaluates %s %s,", name, text, what),
+		"on the values of its references on one point.", fn)
+}
+
 /*
 lambdaStateMethods makes a lambda that keeps state a tickrt.Stateful, so
 that its state survives a restart, one function after the other in name

@@ -93,6 +93,41 @@ func (l *where2Lambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields) (s
 	return v3, nil
 }
 
+// Test evaluates "value" > 10.0 AND "host" != 'skip' as a condition,
+// on the values of its references on one point.
+func (l *where2Lambda) Test(at int64, value, host stdlib.Value) (bool, error) {
+	if value.Type() == stdlib.TypeFloat && host.Type() == stdlib.TypeString {
+		return value.Float() > 10.0 && host.Str() != "skip", nil
+	}
+	v1, err := stdlib.Gt(value, stdlib.Float(10.0))
+	if err != nil {
+		return false, err
+	}
+	v2 := v1
+	if v2.Type() != stdlib.TypeBool {
+		return false, &stdlib.TypeGuardError{
+			Got:  v2.Type(),
+			Want: stdlib.TypeBool,
+		}
+	}
+	v3 := v2
+	if v2.Bool() {
+		v4, err := stdlib.Neq(host, stdlib.String("skip"))
+		if err != nil {
+			return false, err
+		}
+		v5 := v4
+		if v5.Type() != stdlib.TypeBool {
+			return false, &stdlib.TypeGuardError{
+				Got:  v5.Type(),
+				Want: stdlib.TypeBool,
+			}
+		}
+		v3 = v5
+	}
+	return stdlib.Predicate(v3)
+}
+
 // eval3Lambda is the lambda (testdata/whereeval.tick:8:11): "value" * 2.0 + 1.0
 type eval3Lambda struct{}
 
@@ -125,6 +160,32 @@ func (l *eval3Lambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields) (st
 	return v2, nil
 }
 
+// Result evaluates "value" * 2.0 + 1.0 as a result,
+// on the values of its references on one point.
+func (l *eval3Lambda) Result(at int64, value stdlib.Value) (stdlib.Value, error) {
+	if value.Type() == stdlib.TypeFloat {
+		return stdlib.Float(float64(value.Float()*2.0) + 1.0), nil
+	}
+	t, ok := stdlib.BinaryType(stdlib.OpMul, value.Type(), stdlib.TypeFloat)
+	if !ok {
+		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpMul, value.Type(), stdlib.TypeFloat)
+	}
+	if _, ok := stdlib.BinaryType(stdlib.OpAdd, t, stdlib.TypeFloat); !ok {
+		if _, err := stdlib.Binary(stdlib.OpAdd, stdlib.Zero(t), stdlib.Zero(stdlib.TypeFloat)); err != nil {
+			return stdlib.Missing, err
+		}
+	}
+	v1, err := stdlib.Mul(value, stdlib.Float(2.0))
+	if err != nil {
+		return stdlib.Missing, err
+	}
+	v2, err := stdlib.Add(v1, stdlib.Float(1.0))
+	if err != nil {
+		return stdlib.Missing, err
+	}
+	return stdlib.Result(v2)
+}
+
 // where4Lambda is the lambda (testdata/whereeval.tick:10:12): "scaled" < 1000000.0
 type where4Lambda struct{}
 
@@ -144,10 +205,25 @@ func (l *where4Lambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields) (s
 	return v1, nil
 }
 
+// Test evaluates "scaled" < 1000000.0 as a condition,
+// on the values of its references on one point.
+func (l *where4Lambda) Test(at int64, scaled stdlib.Value) (bool, error) {
+	if scaled.Type() == stdlib.TypeFloat {
+		return scaled.Float() < 1e+06, nil
+	}
+	v1, err := stdlib.Lt(scaled, stdlib.Float(1e+06))
+	if err != nil {
+		return false, err
+	}
+	return stdlib.Predicate(v1)
+}
+
 // fromFusedNode runs from1, where2, eval3, where4 on each point, fused into one node.
 type fromFusedNode struct {
 	tickrt.Base
 	seen      map[tickrt.GroupID]bool // the groups that reached where4
+	last      tickrt.GroupID          // the group of the last point recorded in seen
+	lastOK    bool                    // whether last is set and still in seen
 	dims      tickrt.Dimensions       // the grouping from sets
 	where2    where2Lambda            // where2
 	eval3     eval3Lambda             // eval3
@@ -168,18 +244,25 @@ func (n *fromFusedNode) Point(p tickrt.Point) {
 		return
 	}
 	// where2 (testdata/whereeval.tick:7:6)
-	if ok, err := isTrue(n.where2.Eval(p.Time, p.Tags, p.Fields)); !ok {
+	refValue, err := ref(p.Tags, p.Fields, "value")
+	if err != nil {
+		n.Error(fmt.Errorf("error while evaluating expression: %w", err))
+		return
+	}
+	refHost, err := ref(p.Tags, p.Fields, "host")
+	if err != nil {
+		n.Error(fmt.Errorf("error while evaluating expression: %w", err))
+		return
+	}
+	if ok, err := n.where2.Test(p.Time, refValue, refHost); !ok {
 		if err != nil {
-			n.Error(fmt.Errorf("error while evaluating WHERE expression: %w", err))
+			n.Error(fmt.Errorf("error while evaluating expression: %w", err))
 		}
 		return
 	}
 	// eval3 (testdata/whereeval.tick:8:6)
 	{
-		r0, err := n.eval3.Eval(p.Time, p.Tags, p.Fields)
-		if err == nil {
-			r0, err = stdlib.Result(r0)
-		}
+		r0, err := n.eval3.Result(p.Time, refValue)
 		if err != nil {
 			n.Error(fmt.Errorf("error evaluating expression: %w", err))
 			return
@@ -191,10 +274,18 @@ func (n *fromFusedNode) Point(p tickrt.Point) {
 		}
 	}
 	// where4 (testdata/whereeval.tick:10:6)
-	n.seen[p.Group] = true
-	if ok, err := isTrue(n.where4.Eval(p.Time, p.Tags, p.Fields)); !ok {
+	if !n.lastOK || p.Group != n.last {
+		n.seen[p.Group] = true
+		n.last, n.lastOK = p.Group, true
+	}
+	refScaled, err := ref(p.Tags, p.Fields, "scaled")
+	if err != nil {
+		n.Error(fmt.Errorf("error while evaluating expression: %w", err))
+		return
+	}
+	if ok, err := n.where4.Test(p.Time, refScaled); !ok {
 		if err != nil {
-			n.Error(fmt.Errorf("error while evaluating WHERE expression: %w", err))
+			n.Error(fmt.Errorf("error while evaluating expression: %w", err))
 		}
 		return
 	}
@@ -219,6 +310,7 @@ func (n *fromFusedNode) DeleteGroup(g tickrt.GroupID) {
 		return
 	}
 	delete(n.seen, g)
+	n.lastOK = false
 	n.EmitDeleteGroup(g)
 }
 
@@ -239,6 +331,7 @@ func (n *fromFusedNode) SaveState(e *tickrt.StateEncoder) {
 // LoadState reads what SaveState wrote into a freshly built node.
 func (n *fromFusedNode) LoadState(d *tickrt.StateDecoder) error {
 	n.seen = map[tickrt.GroupID]bool{}
+	n.lastOK = false
 	for range d.Len() {
 		n.seen[d.Group()] = true
 	}
@@ -260,12 +353,4 @@ func ref(tags tickrt.Tags, fields tickrt.Fields, name string) (stdlib.Value, err
 		return stdlib.String(tag), nil
 	}
 	return stdlib.MissingRef(name), nil
-}
-
-// isTrue reads the result of a predicate: a boolean, or an error.
-func isTrue(v stdlib.Value, err error) (bool, error) {
-	if err != nil {
-		return false, err
-	}
-	return stdlib.Predicate(v)
 }

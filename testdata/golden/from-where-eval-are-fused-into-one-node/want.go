@@ -67,6 +67,19 @@ func (l *from1WhereLambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields
 	return v1, nil
 }
 
+// Test evaluates "host" != 'build' as a condition,
+// on the values of its references on one point.
+func (l *from1WhereLambda) Test(at int64, host stdlib.Value) (bool, error) {
+	if host.Type() == stdlib.TypeString {
+		return host.Str() != "build", nil
+	}
+	v1, err := stdlib.Neq(host, stdlib.String("build"))
+	if err != nil {
+		return false, err
+	}
+	return stdlib.Predicate(v1)
+}
+
 // where2Lambda is the lambda (input.tick:6:12): "usage" > 50.0
 type where2Lambda struct{}
 
@@ -84,6 +97,19 @@ func (l *where2Lambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields) (s
 		return stdlib.Missing, err
 	}
 	return v1, nil
+}
+
+// Test evaluates "usage" > 50.0 as a condition,
+// on the values of its references on one point.
+func (l *where2Lambda) Test(at int64, usage stdlib.Value) (bool, error) {
+	if usage.Type() == stdlib.TypeFloat {
+		return usage.Float() > 50.0, nil
+	}
+	v1, err := stdlib.Gt(usage, stdlib.Float(50.0))
+	if err != nil {
+		return false, err
+	}
+	return stdlib.Predicate(v1)
 }
 
 // eval3DoubleLambda is the lambda (input.tick:7:11): "usage" * 2.0
@@ -105,6 +131,19 @@ func (l *eval3DoubleLambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Field
 	return v1, nil
 }
 
+// Result evaluates "usage" * 2.0 as a result,
+// on the values of its references on one point.
+func (l *eval3DoubleLambda) Result(at int64, usage stdlib.Value) (stdlib.Value, error) {
+	if usage.Type() == stdlib.TypeFloat {
+		return stdlib.Float(usage.Float() * 2.0), nil
+	}
+	v1, err := stdlib.Mul(usage, stdlib.Float(2.0))
+	if err != nil {
+		return stdlib.Missing, err
+	}
+	return stdlib.Result(v1)
+}
+
 // eval3LabelLambda is the lambda (input.tick:7:34): "host" + '-x'
 type eval3LabelLambda struct{}
 
@@ -124,10 +163,25 @@ func (l *eval3LabelLambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields
 	return v1, nil
 }
 
+// Result evaluates "host" + '-x' as a result,
+// on the values of its references on one point.
+func (l *eval3LabelLambda) Result(at int64, host stdlib.Value) (stdlib.Value, error) {
+	if host.Type() == stdlib.TypeString {
+		return stdlib.String(host.Str() + "-x"), nil
+	}
+	v1, err := stdlib.Add(host, stdlib.String("-x"))
+	if err != nil {
+		return stdlib.Missing, err
+	}
+	return stdlib.Result(v1)
+}
+
 // fromFusedNode runs from1, where2, eval3 on each point, fused into one node.
 type fromFusedNode struct {
 	tickrt.Base
 	seen        map[tickrt.GroupID]bool // the groups that reached eval3
+	last        tickrt.GroupID          // the group of the last point recorded in seen
+	lastOK      bool                    // whether last is set and still in seen
 	from1Where  from1WhereLambda        // from1
 	dims        tickrt.Dimensions       // the grouping from sets
 	where2      where2Lambda            // where2
@@ -143,7 +197,12 @@ func (n *fromFusedNode) Point(p tickrt.Point) {
 	if p.Name != "cpu" {
 		return
 	}
-	if ok, err := isTrue(n.from1Where.Eval(p.Time, p.Tags, p.Fields)); !ok {
+	refHost, err := ref(p.Tags, p.Fields, "host")
+	if err != nil {
+		n.Error(fmt.Errorf("failed to evaluate WHERE expression: %w", err))
+		return
+	}
+	if ok, err := n.from1Where.Test(p.Time, refHost); !ok {
 		if err != nil {
 			n.Error(fmt.Errorf("failed to evaluate WHERE expression: %w", err))
 		}
@@ -155,27 +214,29 @@ func (n *fromFusedNode) Point(p tickrt.Point) {
 		return
 	}
 	// where2 (input.tick:6:6)
-	if ok, err := isTrue(n.where2.Eval(p.Time, p.Tags, p.Fields)); !ok {
+	refUsage, err := ref(p.Tags, p.Fields, "usage")
+	if err != nil {
+		n.Error(fmt.Errorf("error while evaluating expression: %w", err))
+		return
+	}
+	if ok, err := n.where2.Test(p.Time, refUsage); !ok {
 		if err != nil {
-			n.Error(fmt.Errorf("error while evaluating WHERE expression: %w", err))
+			n.Error(fmt.Errorf("error while evaluating expression: %w", err))
 		}
 		return
 	}
 	// eval3 (input.tick:7:6)
-	n.seen[p.Group] = true
+	if !n.lastOK || p.Group != n.last {
+		n.seen[p.Group] = true
+		n.last, n.lastOK = p.Group, true
+	}
 	{
-		r0, err := n.eval3Double.Eval(p.Time, p.Tags, p.Fields)
-		if err == nil {
-			r0, err = stdlib.Result(r0)
-		}
+		r0, err := n.eval3Double.Result(p.Time, refUsage)
 		if err != nil {
 			n.Error(fmt.Errorf("error evaluating expression: %w", err))
 			return
 		}
-		r1, err := n.eval3Label.Eval(p.Time, p.Tags, p.Fields)
-		if err == nil {
-			r1, err = stdlib.Result(r1)
-		}
+		r1, err := n.eval3Label.Result(p.Time, refHost)
 		if err != nil {
 			n.Error(fmt.Errorf("error evaluating expression: %w", err))
 			return
@@ -211,6 +272,7 @@ func (n *fromFusedNode) DeleteGroup(g tickrt.GroupID) {
 		return
 	}
 	delete(n.seen, g)
+	n.lastOK = false
 	n.EmitDeleteGroup(g)
 }
 
@@ -231,6 +293,7 @@ func (n *fromFusedNode) SaveState(e *tickrt.StateEncoder) {
 // LoadState reads what SaveState wrote into a freshly built node.
 func (n *fromFusedNode) LoadState(d *tickrt.StateDecoder) error {
 	n.seen = map[tickrt.GroupID]bool{}
+	n.lastOK = false
 	for range d.Len() {
 		n.seen[d.Group()] = true
 	}
@@ -252,12 +315,4 @@ func ref(tags tickrt.Tags, fields tickrt.Fields, name string) (stdlib.Value, err
 		return stdlib.String(tag), nil
 	}
 	return stdlib.MissingRef(name), nil
-}
-
-// isTrue reads the result of a predicate: a boolean, or an error.
-func isTrue(v stdlib.Value, err error) (bool, error) {
-	if err != nil {
-		return false, err
-	}
-	return stdlib.Predicate(v)
 }

@@ -240,10 +240,174 @@ func (l *eval2Lambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields) (st
 	return v9, nil
 }
 
+// Result evaluates float("Global_active_power") * 1000.0 / 60.0 - float("Sub_metering_1") - float("Sub_metering_2") - float("Sub_metering_3") as a result,
+// on the values of its references on one point.
+func (l *eval2Lambda) Result(at int64, globalActivePower, subMetering1, subMetering2, subMetering3 stdlib.Value) (stdlib.Value, error) {
+	floatFunc := stdlib.Lookup("float")
+	if err := floatFunc.Check([]string{"\"Global_active_power\""}, globalActivePower); err != nil {
+		return stdlib.Missing, err
+	}
+	t, _ := floatFunc.StaticType([]stdlib.Type{globalActivePower.Type()})
+	t2, ok := stdlib.BinaryType(stdlib.OpMul, t, stdlib.TypeFloat)
+	if !ok {
+		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpMul, t, stdlib.TypeFloat)
+	}
+	t3, ok := stdlib.BinaryType(stdlib.OpDiv, t2, stdlib.TypeFloat)
+	if !ok {
+		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpDiv, t2, stdlib.TypeFloat)
+	}
+	floatFunc2 := stdlib.Lookup("float")
+	if err := floatFunc2.Check([]string{"\"Sub_metering_1\""}, subMetering1); err != nil {
+		return stdlib.Missing, err
+	}
+	t4, _ := floatFunc2.StaticType([]stdlib.Type{subMetering1.Type()})
+	t5, ok := stdlib.BinaryType(stdlib.OpSub, t3, t4)
+	if !ok {
+		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpSub, t3, t4)
+	}
+	floatFunc3 := stdlib.Lookup("float")
+	if err := floatFunc3.Check([]string{"\"Sub_metering_2\""}, subMetering2); err != nil {
+		return stdlib.Missing, err
+	}
+	t6, _ := floatFunc3.StaticType([]stdlib.Type{subMetering2.Type()})
+	t7, ok := stdlib.BinaryType(stdlib.OpSub, t5, t6)
+	if !ok {
+		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpSub, t5, t6)
+	}
+	floatFunc4 := stdlib.Lookup("float")
+	if err := floatFunc4.Check([]string{"\"Sub_metering_3\""}, subMetering3); err != nil {
+		return stdlib.Missing, err
+	}
+	t8, _ := floatFunc4.StaticType([]stdlib.Type{subMetering3.Type()})
+	if _, ok := stdlib.BinaryType(stdlib.OpSub, t7, t8); !ok {
+		if _, err := stdlib.Binary(stdlib.OpSub, stdlib.Zero(t7), stdlib.Zero(t8)); err != nil {
+			return stdlib.Missing, err
+		}
+	}
+	floatFunc5 := stdlib.Lookup("float")
+	if err := floatFunc5.Check([]string{"\"Global_active_power\""}, globalActivePower); err != nil {
+		return stdlib.Missing, err
+	}
+	t9, _ := floatFunc5.StaticType([]stdlib.Type{globalActivePower.Type()})
+	t10, ok := stdlib.BinaryType(stdlib.OpMul, t9, stdlib.TypeFloat)
+	if !ok {
+		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpMul, t9, stdlib.TypeFloat)
+	}
+	t11, ok := stdlib.BinaryType(stdlib.OpDiv, t10, stdlib.TypeFloat)
+	if !ok {
+		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpDiv, t10, stdlib.TypeFloat)
+	}
+	floatFunc6 := stdlib.Lookup("float")
+	if err := floatFunc6.Check([]string{"\"Sub_metering_1\""}, subMetering1); err != nil {
+		return stdlib.Missing, err
+	}
+	t12, _ := floatFunc6.StaticType([]stdlib.Type{subMetering1.Type()})
+	t13, ok := stdlib.BinaryType(stdlib.OpSub, t11, t12)
+	if !ok {
+		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpSub, t11, t12)
+	}
+	floatFunc7 := stdlib.Lookup("float")
+	if err := floatFunc7.Check([]string{"\"Sub_metering_2\""}, subMetering2); err != nil {
+		return stdlib.Missing, err
+	}
+	t14, _ := floatFunc7.StaticType([]stdlib.Type{subMetering2.Type()})
+	if _, ok := stdlib.BinaryType(stdlib.OpSub, t13, t14); !ok {
+		if _, err := stdlib.Binary(stdlib.OpSub, stdlib.Zero(t13), stdlib.Zero(t14)); err != nil {
+			return stdlib.Missing, err
+		}
+	}
+	floatFunc8 := stdlib.Lookup("float")
+	if err := floatFunc8.Check([]string{"\"Global_active_power\""}, globalActivePower); err != nil {
+		return stdlib.Missing, err
+	}
+	t15, _ := floatFunc8.StaticType([]stdlib.Type{globalActivePower.Type()})
+	t16, ok := stdlib.BinaryType(stdlib.OpMul, t15, stdlib.TypeFloat)
+	if !ok {
+		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpMul, t15, stdlib.TypeFloat)
+	}
+	t17, ok := stdlib.BinaryType(stdlib.OpDiv, t16, stdlib.TypeFloat)
+	if !ok {
+		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpDiv, t16, stdlib.TypeFloat)
+	}
+	floatFunc9 := stdlib.Lookup("float")
+	if err := floatFunc9.Check([]string{"\"Sub_metering_1\""}, subMetering1); err != nil {
+		return stdlib.Missing, err
+	}
+	t18, _ := floatFunc9.StaticType([]stdlib.Type{subMetering1.Type()})
+	if _, ok := stdlib.BinaryType(stdlib.OpSub, t17, t18); !ok {
+		if _, err := stdlib.Binary(stdlib.OpSub, stdlib.Zero(t17), stdlib.Zero(t18)); err != nil {
+			return stdlib.Missing, err
+		}
+	}
+	floatFunc10 := stdlib.Lookup("float")
+	if err := floatFunc10.Check([]string{"\"Global_active_power\""}, globalActivePower); err != nil {
+		return stdlib.Missing, err
+	}
+	t19, _ := floatFunc10.StaticType([]stdlib.Type{globalActivePower.Type()})
+	t20, ok := stdlib.BinaryType(stdlib.OpMul, t19, stdlib.TypeFloat)
+	if !ok {
+		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpMul, t19, stdlib.TypeFloat)
+	}
+	if _, ok := stdlib.BinaryType(stdlib.OpDiv, t20, stdlib.TypeFloat); !ok {
+		if _, err := stdlib.Binary(stdlib.OpDiv, stdlib.Zero(t20), stdlib.Zero(stdlib.TypeFloat)); err != nil {
+			return stdlib.Missing, err
+		}
+	}
+	floatFunc11 := stdlib.Lookup("float")
+	if err := floatFunc11.Check([]string{"\"Global_active_power\""}, globalActivePower); err != nil {
+		return stdlib.Missing, err
+	}
+	t21, _ := floatFunc11.StaticType([]stdlib.Type{globalActivePower.Type()})
+	if _, ok := stdlib.BinaryType(stdlib.OpMul, t21, stdlib.TypeFloat); !ok {
+		if _, err := stdlib.Binary(stdlib.OpMul, stdlib.Zero(t21), stdlib.Zero(stdlib.TypeFloat)); err != nil {
+			return stdlib.Missing, err
+		}
+	}
+	v1, err := stdlib.ToFloat(globalActivePower)
+	if err != nil {
+		return stdlib.Missing, stdlib.WithArgText(err, "\"Global_active_power\"")
+	}
+	v2, err := stdlib.Mul(v1, stdlib.Float(1000.0))
+	if err != nil {
+		return stdlib.Missing, err
+	}
+	v3, err := stdlib.Div(v2, stdlib.Float(60.0))
+	if err != nil {
+		return stdlib.Missing, err
+	}
+	v4, err := stdlib.ToFloat(subMetering1)
+	if err != nil {
+		return stdlib.Missing, stdlib.WithArgText(err, "\"Sub_metering_1\"")
+	}
+	v5, err := stdlib.Sub(v3, v4)
+	if err != nil {
+		return stdlib.Missing, err
+	}
+	v6, err := stdlib.ToFloat(subMetering2)
+	if err != nil {
+		return stdlib.Missing, stdlib.WithArgText(err, "\"Sub_metering_2\"")
+	}
+	v7, err := stdlib.Sub(v5, v6)
+	if err != nil {
+		return stdlib.Missing, err
+	}
+	v8, err := stdlib.ToFloat(subMetering3)
+	if err != nil {
+		return stdlib.Missing, stdlib.WithArgText(err, "\"Sub_metering_3\"")
+	}
+	v9, err := stdlib.Sub(v7, v8)
+	if err != nil {
+		return stdlib.Missing, err
+	}
+	return stdlib.Result(v9)
+}
+
 // fromFusedNode runs from1, eval2 on each point, fused into one node.
 type fromFusedNode struct {
 	tickrt.Base
 	seen      map[tickrt.GroupID]bool // the groups that reached eval2
+	last      tickrt.GroupID          // the group of the last point recorded in seen
+	lastOK    bool                    // whether last is set and still in seen
 	dims      tickrt.Dimensions       // the grouping from sets
 	eval2     eval2Lambda             // eval2
 	fieldSets tickrt.FieldsBlock      // the blocks eval's new field sets are carved from
@@ -262,12 +426,32 @@ func (n *fromFusedNode) Point(p tickrt.Point) {
 		return
 	}
 	// eval2 (input.tick:6:6)
-	n.seen[p.Group] = true
+	if !n.lastOK || p.Group != n.last {
+		n.seen[p.Group] = true
+		n.last, n.lastOK = p.Group, true
+	}
 	{
-		r0, err := n.eval2.Eval(p.Time, p.Tags, p.Fields)
-		if err == nil {
-			r0, err = stdlib.Result(r0)
+		refGlobalActivePower, err := ref(p.Tags, p.Fields, "Global_active_power")
+		if err != nil {
+			n.Error(fmt.Errorf("error evaluating expression: %w", err))
+			return
 		}
+		refSubMetering1, err := ref(p.Tags, p.Fields, "Sub_metering_1")
+		if err != nil {
+			n.Error(fmt.Errorf("error evaluating expression: %w", err))
+			return
+		}
+		refSubMetering2, err := ref(p.Tags, p.Fields, "Sub_metering_2")
+		if err != nil {
+			n.Error(fmt.Errorf("error evaluating expression: %w", err))
+			return
+		}
+		refSubMetering3, err := ref(p.Tags, p.Fields, "Sub_metering_3")
+		if err != nil {
+			n.Error(fmt.Errorf("error evaluating expression: %w", err))
+			return
+		}
+		r0, err := n.eval2.Result(p.Time, refGlobalActivePower, refSubMetering1, refSubMetering2, refSubMetering3)
 		if err != nil {
 			n.Error(fmt.Errorf("error evaluating expression: %w", err))
 			return
@@ -299,6 +483,7 @@ func (n *fromFusedNode) DeleteGroup(g tickrt.GroupID) {
 		return
 	}
 	delete(n.seen, g)
+	n.lastOK = false
 	n.EmitDeleteGroup(g)
 }
 
@@ -319,6 +504,7 @@ func (n *fromFusedNode) SaveState(e *tickrt.StateEncoder) {
 // LoadState reads what SaveState wrote into a freshly built node.
 func (n *fromFusedNode) LoadState(d *tickrt.StateDecoder) error {
 	n.seen = map[tickrt.GroupID]bool{}
+	n.lastOK = false
 	for range d.Len() {
 		n.seen[d.Group()] = true
 	}

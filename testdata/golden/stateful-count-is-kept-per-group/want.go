@@ -81,6 +81,18 @@ func (l *eval2NLambda) LoadState(d *tickrt.StateDecoder) error {
 	return d.Err()
 }
 
+// Result evaluates count() as a result.
+func (l *eval2NLambda) Result(at int64) (stdlib.Value, error) {
+	if l.count == nil {
+		l.count = stdlib.NewCountState()
+	}
+	v1, err := l.count.Call()
+	if err != nil {
+		return stdlib.Missing, err
+	}
+	return stdlib.Result(v1)
+}
+
 // eval2SigmaLambda is the lambda (input.tick:6:28): sigma("usage")
 type eval2SigmaLambda struct {
 	sigma *stdlib.SigmaState // the state of sigma(); nil until first called
@@ -116,10 +128,25 @@ func (l *eval2SigmaLambda) LoadState(d *tickrt.StateDecoder) error {
 	return d.Err()
 }
 
+// Result evaluates sigma("usage") as a result,
+// on the values of its references on one point.
+func (l *eval2SigmaLambda) Result(at int64, usage stdlib.Value) (stdlib.Value, error) {
+	if l.sigma == nil {
+		l.sigma = stdlib.NewSigmaState()
+	}
+	v1, err := l.sigma.Call(usage)
+	if err != nil {
+		return stdlib.Missing, stdlib.WithArgText(err, "\"usage\"")
+	}
+	return stdlib.Result(v1)
+}
+
 // fromFusedNode runs from1, eval2 on each point, fused into one node.
 type fromFusedNode struct {
 	tickrt.Base
 	seen   map[tickrt.GroupID]bool            // the groups that reached eval2
+	last   tickrt.GroupID                     // the group of the last point recorded in seen
+	lastOK bool                               // whether last is set and still in seen
 	dims   tickrt.Dimensions                  // the grouping from sets
 	groups map[tickrt.GroupID]*fromFusedState // per-group lambda state, made on a group's first point
 }
@@ -143,21 +170,23 @@ func (n *fromFusedNode) Point(p tickrt.Point) {
 		return
 	}
 	// eval2 (input.tick:6:6)
-	n.seen[p.Group] = true
+	if !n.lastOK || p.Group != n.last {
+		n.seen[p.Group] = true
+		n.last, n.lastOK = p.Group, true
+	}
 	st := n.state(p.Group)
 	{
-		r0, err := st.eval2N.Eval(p.Time, p.Tags, p.Fields)
-		if err == nil {
-			r0, err = stdlib.Result(r0)
-		}
+		r0, err := st.eval2N.Result(p.Time)
 		if err != nil {
 			n.Error(fmt.Errorf("error evaluating expression: %w", err))
 			return
 		}
-		r1, err := st.eval2Sigma.Eval(p.Time, p.Tags, p.Fields)
-		if err == nil {
-			r1, err = stdlib.Result(r1)
+		refUsage, err := ref(p.Tags, p.Fields, "usage")
+		if err != nil {
+			n.Error(fmt.Errorf("error evaluating expression: %w", err))
+			return
 		}
+		r1, err := st.eval2Sigma.Result(p.Time, refUsage)
 		if err != nil {
 			n.Error(fmt.Errorf("error evaluating expression: %w", err))
 			return
@@ -186,6 +215,7 @@ func (n *fromFusedNode) DeleteGroup(g tickrt.GroupID) {
 		return
 	}
 	delete(n.seen, g)
+	n.lastOK = false
 	delete(n.groups, g)
 	n.EmitDeleteGroup(g)
 }
@@ -224,6 +254,7 @@ func (n *fromFusedNode) SaveState(e *tickrt.StateEncoder) {
 // LoadState reads what SaveState wrote into a freshly built node.
 func (n *fromFusedNode) LoadState(d *tickrt.StateDecoder) error {
 	n.seen = map[tickrt.GroupID]bool{}
+	n.lastOK = false
 	for range d.Len() {
 		n.seen[d.Group()] = true
 	}

@@ -99,6 +99,46 @@ func (l *where2Lambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields) (s
 	return v3, nil
 }
 
+// Test evaluates "host" =~ /^[ab]$/ AND isPresent("usage") as a condition,
+// on the values of its references on one point.
+func (l *where2Lambda) Test(at int64, host, usage stdlib.Value) (bool, error) {
+	isPresentFunc := stdlib.Lookup("isPresent")
+	if err := isPresentFunc.Check([]string{"\"usage\""}, usage); err != nil {
+		return false, err
+	}
+	t, _ := isPresentFunc.StaticType([]stdlib.Type{usage.Type()})
+	if err := stdlib.CheckLogical(stdlib.OpAnd, stdlib.Zero(stdlib.TypeBool), stdlib.Zero(t)); err != nil {
+		return false, err
+	}
+	v1, err := stdlib.RegexMatch(host, stdlib.Regex(re1))
+	if err != nil {
+		return false, err
+	}
+	v2 := v1
+	if v2.Type() != stdlib.TypeBool {
+		return false, &stdlib.TypeGuardError{
+			Got:  v2.Type(),
+			Want: stdlib.TypeBool,
+		}
+	}
+	v3 := v2
+	if v2.Bool() {
+		v4, err := stdlib.IsPresent(usage)
+		if err != nil {
+			return false, stdlib.WithArgText(err, "\"usage\"")
+		}
+		v5 := v4
+		if v5.Type() != stdlib.TypeBool {
+			return false, &stdlib.TypeGuardError{
+				Got:  v5.Type(),
+				Want: stdlib.TypeBool,
+			}
+		}
+		v3 = v5
+	}
+	return stdlib.Predicate(v3)
+}
+
 // eval3HostLambda is the lambda (input.tick:7:11): strToUpper("host")
 type eval3HostLambda struct{}
 
@@ -113,6 +153,16 @@ func (l *eval3HostLambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields)
 		return stdlib.Missing, stdlib.WithArgText(err, "\"host\"")
 	}
 	return v1, nil
+}
+
+// Result evaluates strToUpper("host") as a result,
+// on the values of its references on one point.
+func (l *eval3HostLambda) Result(at int64, host stdlib.Value) (stdlib.Value, error) {
+	v1, err := stdlib.StrToUpper(host)
+	if err != nil {
+		return stdlib.Missing, stdlib.WithArgText(err, "\"host\"")
+	}
+	return stdlib.Result(v1)
 }
 
 // eval3LevelLambda is the lambda (input.tick:7:39): if("usage" > 50.0, 'high', 'low')
@@ -135,6 +185,20 @@ func (l *eval3LevelLambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields
 	return v2, nil
 }
 
+// Result evaluates if("usage" > 50.0, 'high', 'low') as a result,
+// on the values of its references on one point.
+func (l *eval3LevelLambda) Result(at int64, usage stdlib.Value) (stdlib.Value, error) {
+	v1, err := stdlib.Gt(usage, stdlib.Float(50.0))
+	if err != nil {
+		return stdlib.Missing, stdlib.ArgError(0, err)
+	}
+	v2, err := stdlib.If(v1, stdlib.String("high"), stdlib.String("low"))
+	if err != nil {
+		return stdlib.Missing, stdlib.WithArgText(err, "\"usage\" > 50", "high", "low")
+	}
+	return stdlib.Result(v2)
+}
+
 // eval3HourLambda is the lambda (input.tick:7:82): hour("time")
 type eval3HourLambda struct{}
 
@@ -147,10 +211,21 @@ func (l *eval3HourLambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields)
 	return v1, nil
 }
 
+// Result evaluates hour("time") as a result.
+func (l *eval3HourLambda) Result(at int64) (stdlib.Value, error) {
+	v1, err := stdlib.Hour(stdlib.Time(at))
+	if err != nil {
+		return stdlib.Missing, stdlib.WithArgText(err, "\"time\"")
+	}
+	return stdlib.Result(v1)
+}
+
 // fromFusedNode runs from1, where2, eval3 on each point, fused into one node.
 type fromFusedNode struct {
 	tickrt.Base
 	seen       map[tickrt.GroupID]bool // the groups that reached eval3
+	last       tickrt.GroupID          // the group of the last point recorded in seen
+	lastOK     bool                    // whether last is set and still in seen
 	dims       tickrt.Dimensions       // the grouping from sets
 	where2     where2Lambda            // where2
 	eval3Host  eval3HostLambda         // eval3
@@ -172,35 +247,39 @@ func (n *fromFusedNode) Point(p tickrt.Point) {
 		return
 	}
 	// where2 (input.tick:6:6)
-	if ok, err := isTrue(n.where2.Eval(p.Time, p.Tags, p.Fields)); !ok {
+	refHost, err := ref(p.Tags, p.Fields, "host")
+	if err != nil {
+		n.Error(fmt.Errorf("error while evaluating expression: %w", err))
+		return
+	}
+	refUsage, err := ref(p.Tags, p.Fields, "usage")
+	if err != nil {
+		n.Error(fmt.Errorf("error while evaluating expression: %w", err))
+		return
+	}
+	if ok, err := n.where2.Test(p.Time, refHost, refUsage); !ok {
 		if err != nil {
-			n.Error(fmt.Errorf("error while evaluating WHERE expression: %w", err))
+			n.Error(fmt.Errorf("error while evaluating expression: %w", err))
 		}
 		return
 	}
 	// eval3 (input.tick:7:6)
-	n.seen[p.Group] = true
+	if !n.lastOK || p.Group != n.last {
+		n.seen[p.Group] = true
+		n.last, n.lastOK = p.Group, true
+	}
 	{
-		r0, err := n.eval3Host.Eval(p.Time, p.Tags, p.Fields)
-		if err == nil {
-			r0, err = stdlib.Result(r0)
-		}
+		r0, err := n.eval3Host.Result(p.Time, refHost)
 		if err != nil {
 			n.Error(fmt.Errorf("error evaluating expression: %w", err))
 			return
 		}
-		r1, err := n.eval3Level.Eval(p.Time, p.Tags, p.Fields)
-		if err == nil {
-			r1, err = stdlib.Result(r1)
-		}
+		r1, err := n.eval3Level.Result(p.Time, refUsage)
 		if err != nil {
 			n.Error(fmt.Errorf("error evaluating expression: %w", err))
 			return
 		}
-		r2, err := n.eval3Hour.Eval(p.Time, p.Tags, p.Fields)
-		if err == nil {
-			r2, err = stdlib.Result(r2)
-		}
+		r2, err := n.eval3Hour.Result(p.Time)
 		if err != nil {
 			n.Error(fmt.Errorf("error evaluating expression: %w", err))
 			return
@@ -242,6 +321,7 @@ func (n *fromFusedNode) DeleteGroup(g tickrt.GroupID) {
 		return
 	}
 	delete(n.seen, g)
+	n.lastOK = false
 	n.EmitDeleteGroup(g)
 }
 
@@ -262,6 +342,7 @@ func (n *fromFusedNode) SaveState(e *tickrt.StateEncoder) {
 // LoadState reads what SaveState wrote into a freshly built node.
 func (n *fromFusedNode) LoadState(d *tickrt.StateDecoder) error {
 	n.seen = map[tickrt.GroupID]bool{}
+	n.lastOK = false
 	for range d.Len() {
 		n.seen[d.Group()] = true
 	}
@@ -288,12 +369,4 @@ func ref(tags tickrt.Tags, fields tickrt.Fields, name string) (stdlib.Value, err
 		return stdlib.String(tag), nil
 	}
 	return stdlib.MissingRef(name), nil
-}
-
-// isTrue reads the result of a predicate: a boolean, or an error.
-func isTrue(v stdlib.Value, err error) (bool, error) {
-	if err != nil {
-		return false, err
-	}
-	return stdlib.Predicate(v)
 }

@@ -34,6 +34,8 @@ type From struct {
 	cfg      FromConfig
 	tagNames []string
 	groups   groupIDCache
+
+	database, retentionPolicy, measurement sameAs // the selection, when not empty
 }
 
 // NewFrom returns a From node configured by cfg.
@@ -43,7 +45,11 @@ func NewFrom(t *Task, info NodeInfo, cfg FromConfig) *From {
 		Base:     Base{Task: t, Info: info},
 		cfg:      cfg,
 		tagNames: names,
-		groups:   groupIDCache{names: names},
+		groups:   newGroupIDCache(names),
+
+		database:        newSameAs(cfg.Database),
+		retentionPolicy: newSameAs(cfg.RetentionPolicy),
+		measurement:     newSameAs(cfg.Measurement),
 	}
 }
 
@@ -76,13 +82,13 @@ func (n *From) Point(p Point) {
 }
 
 func (n *From) matches(p *Point) bool {
-	if n.cfg.Database != "" && p.Database != n.cfg.Database {
+	if n.cfg.Database != "" && !n.database.is(p.Database) {
 		return false
 	}
-	if n.cfg.RetentionPolicy != "" && p.RetentionPolicy != n.cfg.RetentionPolicy {
+	if n.cfg.RetentionPolicy != "" && !n.retentionPolicy.is(p.RetentionPolicy) {
 		return false
 	}
-	if n.cfg.Measurement != "" && p.Name != n.cfg.Measurement {
+	if n.cfg.Measurement != "" && !n.measurement.is(p.Name) {
 		return false
 	}
 	if n.cfg.Where == nil {
@@ -146,8 +152,15 @@ type groupIDCache struct {
 	ids map[string]GroupID
 
 	names  []string // the fixed dimension tag names, sorted
+	seen   []string // for each name, the last tag key found equal to it
 	vals   []string // scratch: a point's values of names after the first
 	recent recentIDs
+}
+
+// newGroupIDCache returns the cache of a node whose dimension tags are the
+// fixed, sorted list names (nil when they vary from point to point).
+func newGroupIDCache(names []string) groupIDCache {
+	return groupIDCache{names: names, seen: slices.Clone(names)}
 }
 
 // recentIDs is the table of getFixed: buckets of two entries, found by a
@@ -163,6 +176,7 @@ type recentIDs struct {
 
 // recentID is one entry of recentIDs.
 type recentID struct {
+	hash   uint64  // the hash of the strings' addresses, compared first
 	id     GroupID // "" for an empty entry
 	name   string  // the measurement name when the grouping includes it, else ""
 	first  string  // the value of the first dimension tag
@@ -221,11 +235,11 @@ func (c *groupIDCache) getFixed(name string, tags Tags, byName bool) GroupID {
 	if byName {
 		key = name
 	}
-	first, _ := tags.Get(c.names[0])
+	first := c.tagValue(tags, 0)
 	h := mixString(mixString(0, key), first)
 	rest := c.vals[:0]
-	for _, k := range c.names[1:] {
-		v, _ := tags.Get(k)
+	for i := 1; i < len(c.names); i++ {
+		v := c.tagValue(tags, i)
 		rest = append(rest, v)
 		h = mixString(h, v)
 	}
@@ -236,7 +250,7 @@ func (c *groupIDCache) getFixed(name string, tags Tags, byName bool) GroupID {
 		e := int(h>>r.shift) * 2
 		for i := e; i < e+2; i++ {
 			x := &r.entries[i]
-			if x.id != "" && x.byName == byName && sameString(x.first, first) && sameString(x.name, key) &&
+			if x.hash == h && x.id != "" && x.byName == byName && sameString(x.first, first) && sameString(x.name, key) &&
 				(w == 0 || slices.Equal(r.more[i*w:i*w+w], rest)) {
 				return x.id
 			}
@@ -250,9 +264,29 @@ func (c *groupIDCache) getFixed(name string, tags Tags, byName bool) GroupID {
 	if r.entries[e].id != "" {
 		e++
 	}
-	r.entries[e] = recentID{id: id, name: key, first: first, byName: byName}
+	r.entries[e] = recentID{hash: h, id: id, name: key, first: first, byName: byName}
 	copy(r.more[e*w:e*w+w], rest)
 	return id
+}
+
+// tagValue returns the value of the tag names[i] in tags, "" when it has
+// none, as Tags.Get does. Decoded tag keys are interned, so the key is
+// looked for by the address of the last key string found equal to the name
+// first, and by value only when that fails.
+func (c *groupIDCache) tagValue(tags Tags, i int) string {
+	seen := c.seen[i]
+	for j := range tags {
+		if k := tags[j].Key; len(k) == len(seen) && unsafe.StringData(k) == unsafe.StringData(seen) {
+			return tags[j].Value
+		}
+	}
+	for j := range tags {
+		if tags[j].Key == c.names[i] {
+			c.seen[i] = tags[j].Key
+			return tags[j].Value
+		}
+	}
+	return ""
 }
 
 // resize makes the table empty with room for at least want entries of w
@@ -267,6 +301,28 @@ func (r *recentIDs) resize(want, w int) {
 	r.shift = uint(64 - bitsOf(n/2))
 }
 
+// sameAs compares strings with a fixed one. It remembers the last string
+// found equal to it, so that the interned strings of decoded points compare
+// by address.
+type sameAs struct{ want, seen string }
+
+func newSameAs(want string) sameAs { return sameAs{want: want, seen: want} }
+
+// is reports whether s equals the fixed string.
+func (c *sameAs) is(s string) bool {
+	if len(s) != len(c.want) {
+		return false
+	}
+	if unsafe.StringData(s) == unsafe.StringData(c.seen) {
+		return true
+	}
+	if s != c.want {
+		return false
+	}
+	c.seen = s
+	return true
+}
+
 // sameString is a == b, deciding without a call when the two share their
 // bytes (interned strings) or differ in length.
 func sameString(a, b string) bool {
@@ -278,10 +334,7 @@ func sameString(a, b string) bool {
 
 // mixString mixes the address and length of s into the hash h.
 func mixString(h uint64, s string) uint64 {
-	h ^= uint64(uintptr(unsafe.Pointer(unsafe.StringData(s))))
-	h *= 0x9E3779B97F4A7C15
-	h ^= uint64(len(s))
-	return h * 0x9E3779B97F4A7C15
+	return mixAddress(h*0x9E3779B97F4A7C15 ^ uint64(uintptr(unsafe.Pointer(unsafe.StringData(s)))) ^ uint64(len(s))<<48)
 }
 
 // sortedDimensions returns the sorted tag names of names, without those in

@@ -341,7 +341,7 @@ func TestGroupIDCacheMatchesNewGroupID(t *testing.T) {
 // handed out per group, whichever way it was found.
 func TestGroupIDCacheFixedMatchesNewGroupID(t *testing.T) {
 	for _, names := range [][]string{{"host"}, {"dc", "host"}, {"dc", "host", "host"}} {
-		c := groupIDCache{names: names}
+		c := newGroupIDCache(names)
 		rng := rand.New(rand.NewPCG(1, uint64(len(names))))
 		hosts := make([]string, 3000)
 		for i := range hosts {
@@ -359,12 +359,19 @@ func TestGroupIDCacheFixedMatchesNewGroupID(t *testing.T) {
 			if rng.IntN(8) == 0 {
 				host = strings.Clone(host) // an equal value in another string
 			}
+			hostKey, dcKey := "host", "dc"
+			if rng.IntN(8) == 0 { // keys in other strings
+				hostKey, dcKey = strings.Clone(hostKey), strings.Clone(dcKey)
+			}
 			var tags Tags
 			if rng.IntN(20) != 0 { // sometimes the tag is missing
-				tags = tags.With("host", host)
+				tags = tags.With(hostKey, host)
 			}
 			if dc := dcs[rng.IntN(len(dcs))]; dc != "" || rng.IntN(2) == 0 {
-				tags = tags.With("dc", dc)
+				tags = tags.With(dcKey, dc)
+			}
+			if rng.IntN(10) == 0 {
+				tags = tags.With("zone", host) // a tag that is no dimension
 			}
 			name := measurements[rng.IntN(2)]
 			byName := rng.IntN(3) == 0
@@ -387,7 +394,7 @@ func TestGroupIDCacheFixedMatchesNewGroupID(t *testing.T) {
 	if got, want := c.getFixed("cpu", mkTags("host=a"), true), NewGroupID("cpu", nil, Dimensions{ByName: true}); got != want {
 		t.Errorf("by name: got %q, want %q", got, want)
 	}
-	c = groupIDCache{names: []string{"host"}}
+	c = newGroupIDCache([]string{"host"})
 	ts := mkTags("host=a", "dc=x")
 	if id := c.getFixed("cpu", ts, false); !slices.ContainsFunc(c.recent.entries, func(e recentID) bool { return e.id == id }) {
 		t.Errorf("group %q is not in the table after its first point", id)
@@ -421,5 +428,32 @@ func TestFromGroupsLikeNewGroupID(t *testing.T) {
 		if len(out.pts) != 500 {
 			t.Errorf("%+v: %d points out, want 500", cfg, len(out.pts))
 		}
+	}
+}
+
+// TestSameAs checks the address-first comparison of from's selection: it
+// is string equality whichever copy of a string comes.
+func TestSameAs(t *testing.T) {
+	c := newSameAs("cpu")
+	for _, tc := range []struct {
+		s    string
+		want bool
+	}{
+		{"cpu", true},
+		{strings.Clone("cpu"), true}, // remembered
+		{strings.Clone("cpu"), true},
+		{"mem", false},
+		{strings.Clone("mem"), false},
+		{"cp", false},
+		{"", false},
+		{"cpu", true},
+	} {
+		if got := c.is(tc.s); got != tc.want {
+			t.Errorf("is(%q) = %v, want %v", tc.s, got, tc.want)
+		}
+	}
+	empty := newSameAs("")
+	if !empty.is("") || empty.is("x") {
+		t.Error("the empty string compares wrongly")
 	}
 }

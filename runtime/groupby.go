@@ -36,7 +36,7 @@ func NewGroupBy(t *Task, info NodeInfo, cfg GroupByConfig) *GroupBy {
 		Base:     Base{Task: t, Info: info},
 		cfg:      cfg,
 		tagNames: names,
-		ids:      groupIDCache{names: names},
+		ids:      newGroupIDCache(names),
 		pending:  make(map[GroupID]*Batch),
 	}
 }

@@ -315,7 +315,7 @@ func TestGroupCache(t *testing.T) {
 
 // TestGroupCacheBuckets fills the cache as a window does, 1,000 groups
 // that come round in turn: a hit is always the group's own state, and
-// groups that share a bucket both stay, so nearly every point hits.
+// groups that share a bucket stay, so nearly every point hits.
 func TestGroupCacheBuckets(t *testing.T) {
 	var c groupCache[int]
 	ids := make([]GroupID, 1000)
@@ -343,7 +343,7 @@ func TestGroupCacheBuckets(t *testing.T) {
 	}
 	// The first round refills what the cache's growth emptied; in the
 	// others few groups may miss.
-	if hits < 2*len(ids)*9/10 {
+	if hits < 2*len(ids)*95/100 {
 		t.Errorf("%d hits of %d", hits, 2*len(ids))
 	}
 }

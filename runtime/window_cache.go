@@ -10,14 +10,14 @@ import "unsafe"
 // that memory cannot be reused for another string while it is cached, so
 // the same address and length always mean the same id.
 //
-// The cache has buckets of two slots, so that two groups whose ids hash
-// to the same bucket do not evict each other. A group goes to an empty
-// slot of its bucket, else to the second slot: when three or more groups
-// that come round in turn share a bucket, the first slot keeps hitting
-// rather than each group evicting the next. It
-// grows with the groups (four slots per group, up to maxGroupCacheSlots)
-// and forgets everything, in O(1), when a group is deleted. A miss costs
-// only the map lookup the node makes anyway.
+// The cache has buckets of groupCacheWays slots, so that groups whose ids
+// hash to the same bucket do not evict each other. A group goes to the
+// first free slot of its bucket, else to the last: when more groups than
+// slots that come round in turn share a bucket, the others keep hitting
+// rather than each group evicting the next. It grows with the groups
+// (four slots per group, up to maxGroupCacheSlots) and forgets everything,
+// in O(1), when a group is deleted. A miss costs only the map lookup the
+// node makes anyway.
 type groupCache[T any] struct {
 	slots []groupSlot[T]
 	gen   uint64 // the generation of valid slots; forget starts a new one
@@ -29,26 +29,37 @@ type groupSlot[T any] struct {
 	data  *byte
 	n     int
 	gen   uint64
-	state *T
+	state *T // nil in a slot never filled
 }
 
 const (
+	groupCacheWays     = 4
 	minGroupCacheSlots = 64
 	maxGroupCacheSlots = 1 << 14
 )
 
-// bucket returns the index of the first slot of id's bucket; the cache
-// must have slots.
-func (c *groupCache[T]) bucket(id GroupID) int {
-	// Fibonacci hashing of the address: allocations are 8- or 16-byte
-	// aligned and often consecutive, which the multiplication spreads.
-	h := uint64(uintptr(unsafe.Pointer(unsafe.StringData(string(id))))) * 0x9E3779B97F4A7C15
-	return int(h>>c.shift) * 2
+// bucket returns id's bucket; the cache must have slots.
+func (c *groupCache[T]) bucket(id GroupID) []groupSlot[T] {
+	h := mixAddress(uint64(uintptr(unsafe.Pointer(unsafe.StringData(string(id))))))
+	i := int(h>>c.shift) * groupCacheWays
+	return c.slots[i : i+groupCacheWays : i+groupCacheWays]
+}
+
+// mixAddress spreads the bits of an address over the whole word (the
+// finalizer of SplitMix64): the addresses of strings are aligned, often
+// close together and sometimes evenly spaced, which a bare multiplication
+// can leave clustered.
+func mixAddress(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xBF58476D1CE4E5B9
+	x ^= x >> 27
+	x *= 0x94D049BB133111EB
+	return x ^ x>>31
 }
 
 // holds reports whether slot s caches id.
 func (s *groupSlot[T]) holds(id GroupID, gen uint64) bool {
-	return s.gen == gen && s.n == len(id) && s.data == unsafe.StringData(string(id))
+	return s.gen == gen && s.n == len(id) && s.data == unsafe.StringData(string(id)) && s.state != nil
 }
 
 // get returns the state cached for id, or nil.
@@ -56,12 +67,11 @@ func (c *groupCache[T]) get(id GroupID) *T {
 	if len(c.slots) == 0 {
 		return nil
 	}
-	i := c.bucket(id)
-	if s := &c.slots[i]; s.holds(id, c.gen) {
-		return s.state
-	}
-	if s := &c.slots[i+1]; s.holds(id, c.gen) {
-		return s.state
+	b := c.bucket(id)
+	for i := range b {
+		if b[i].holds(id, c.gen) {
+			return b[i].state
+		}
 	}
 	return nil
 }
@@ -75,13 +85,14 @@ func (c *groupCache[T]) put(id GroupID, state *T, groups int) {
 			size *= 2
 		}
 		c.slots = make([]groupSlot[T], size)
-		c.shift = uint(64 - bitsOf(size/2))
+		c.shift = uint(64 - bitsOf(size/groupCacheWays))
 	}
-	i := c.bucket(id)
-	if c.slots[i].gen == c.gen && c.slots[i].data != nil {
+	b := c.bucket(id)
+	i := 0
+	for i < len(b)-1 && b[i].state != nil && b[i].gen == c.gen {
 		i++
 	}
-	c.slots[i] = groupSlot[T]{data: unsafe.StringData(string(id)), n: len(id), gen: c.gen, state: state}
+	b[i] = groupSlot[T]{data: unsafe.StringData(string(id)), n: len(id), gen: c.gen, state: state}
 }
 
 // forget voids every slot: a group was deleted, and a new state may come

@@ -72,7 +72,12 @@ func (n *GroupBy) Batch(b Batch) {
 			ByName:   byName,
 			TagNames: dimensionTagNames(bp.Tags, n.cfg.All, n.tagNames, n.cfg.Exclude),
 		}
-		g := NewGroupID(b.Name, bp.Tags, dims)
+		var g GroupID
+		if n.cfg.All {
+			g = n.ids.get(b.Name, bp.Tags, dims)
+		} else {
+			g = n.ids.getFixed(b.Name, bp.Tags, byName)
+		}
 		if !n.Task.AdmitGroup(n, g) {
 			continue
 		}

@@ -163,11 +163,11 @@ func newGroupIDCache(names []string) groupIDCache {
 	return groupIDCache{names: names, seen: slices.Clone(names)}
 }
 
-// recentIDs is the table of getFixed: buckets of two entries, found by a
-// hash of the addresses and lengths of the name and values. As in the
-// window's groupCache, a group goes to an empty entry of its bucket, else to
-// the second, so that groups that come round in turn do not evict each
-// other from the first.
+// recentIDs is the table of getFixed: buckets of groupCacheWays entries,
+// found by a hash of the addresses and lengths of the name and values. As
+// in the window's groupCache, a group goes to the first empty entry of its
+// bucket, else to the last, so that groups that come round in turn do not
+// evict each other.
 type recentIDs struct {
 	entries []recentID
 	more    []string // the values after the first, len(names)−1 per entry
@@ -247,8 +247,8 @@ func (c *groupIDCache) getFixed(name string, tags Tags, byName bool) GroupID {
 	r := &c.recent
 	w := len(rest)
 	if len(r.entries) > 0 {
-		e := int(h>>r.shift) * 2
-		for i := e; i < e+2; i++ {
+		e := int(h>>r.shift) * groupCacheWays
+		for i := e; i < e+groupCacheWays; i++ {
 			x := &r.entries[i]
 			if x.hash == h && x.id != "" && x.byName == byName && sameString(x.first, first) && sameString(x.name, key) &&
 				(w == 0 || slices.Equal(r.more[i*w:i*w+w], rest)) {
@@ -260,8 +260,8 @@ func (c *groupIDCache) getFixed(name string, tags Tags, byName bool) GroupID {
 	if want := 4 * len(c.ids); len(r.entries) < want && len(r.entries) < maxRecentIDs {
 		r.resize(want, w)
 	}
-	e := int(h>>r.shift) * 2
-	if r.entries[e].id != "" {
+	e := int(h>>r.shift) * groupCacheWays
+	for last := e + groupCacheWays - 1; e < last && r.entries[e].id != ""; {
 		e++
 	}
 	r.entries[e] = recentID{hash: h, id: id, name: key, first: first, byName: byName}
@@ -298,7 +298,7 @@ func (r *recentIDs) resize(want, w int) {
 	}
 	r.entries = make([]recentID, n)
 	r.more = make([]string, n*w)
-	r.shift = uint(64 - bitsOf(n/2))
+	r.shift = uint(64 - bitsOf(n/groupCacheWays))
 }
 
 // sameAs compares strings with a fixed one. It remembers the last string

@@ -99,9 +99,9 @@ func (lp *lineParser) decodeFast(dst *Point, line []byte, db, rp string, precisi
 	// into the free space of the tag block, where a declined line leaves
 	// them to be overwritten.
 	var (
-		tags    Tags
-		cached  bool   // tags come from the tag-set table
-		secHash uint64 // the section's hash, for the table
+		tags   Tags
+		cached bool   // tags come from the tag-set table
+		secKey uint64 // the section's key in the table, for cacheTags
 	)
 	tagStart := len(lp.tags)
 	if rest[0] == ',' {
@@ -112,7 +112,7 @@ func (lp *lineParser) decodeFast(dst *Point, line []byte, db, rp string, precisi
 		if lp.tagSets == nil {
 			lp.tagSets = new(tagSetTable)
 		}
-		tags, secHash, cached = lp.tagSets.lookup(rest[:sp])
+		tags, secKey, cached = lp.tagSets.lookup(rest[:sp])
 		if cached {
 			rest = rest[sp:]
 		}
@@ -201,7 +201,7 @@ func (lp *lineParser) decodeFast(dst *Point, line []byte, db, rp string, precisi
 		// The line is good: its tags leave the free space, sorted, and
 		// the table learns them.
 		lp.tags = lp.tags[:tagStart+len(tags)]
-		tags = lp.cacheTags(secHash, tagStart, len(tags))
+		tags = lp.cacheTags(secKey, tagStart, len(tags))
 	} else if len(tags) == 0 {
 		tags = nil
 	}

@@ -32,26 +32,9 @@ It writes nothing for an expression that calls a function, reads the time,
 reads no reference or is a lone reference.
 */
 func (e *exprEmitter) typedPath(x ir.Expr) []jen.Code {
-	if _, ok := x.(*ir.Ref); ok || !typedForm(x) {
-		return nil
-	}
-	refs := ir.Refs(x)
-	if len(refs) == 0 {
-		return nil
-	}
-	te := &typedEmitter{e: e, types: expectedTypes(x)}
-	code, t, ok := te.code(x)
+	guard, code, t, ok := e.typedParts(x)
 	if !ok {
 		return nil
-	}
-	var guard *jen.Statement
-	for _, name := range refs {
-		cond := jen.Id(e.refs[name]).Dot("Type").Call().Op("==").Qual(std, typeConst(te.types[name]))
-		if guard == nil {
-			guard = cond
-		} else {
-			guard = guard.Op("&&").Add(cond)
-		}
 	}
 	var ret jen.Code
 	switch {
@@ -64,6 +47,33 @@ func (e *exprEmitter) typedPath(x ir.Expr) []jen.Code {
 		ret = jen.Return(jen.Qual(std, valueFuncs[t]).Call(code), jen.Nil())
 	}
 	return []jen.Code{jen.If(guard).Block(ret)}
+}
+
+// typedParts returns the fast path of x: the condition on the types of the
+// references (in e.refs) under which it is taken, the Go expression that
+// computes x then, and its type; ok is false when x has no fast path.
+func (e *exprEmitter) typedParts(x ir.Expr) (guard, code *jen.Statement, t stdlib.Type, ok bool) {
+	if _, isRef := x.(*ir.Ref); isRef || !typedForm(x) {
+		return nil, nil, 0, false
+	}
+	refs := ir.Refs(x)
+	if len(refs) == 0 {
+		return nil, nil, 0, false
+	}
+	te := &typedEmitter{e: e, types: expectedTypes(x)}
+	code, t, ok = te.code(x)
+	if !ok {
+		return nil, nil, 0, false
+	}
+	for _, name := range refs {
+		cond := jen.Id(e.refs[name]).Dot("Type").Call().Op("==").Qual(std, typeConst(te.types[name]))
+		if guard == nil {
+			guard = cond
+		} else {
+			guard = guard.Op("&&").Add(cond)
+		}
+	}
+	return guard, code, t, true
 }
 
 // valueFuncs names the stdlib constructor of a Value of each type the fast

@@ -8,6 +8,7 @@ import (
 	"github.com/dave/jennifer/jen"
 
 	"github.com/tickc/tickc/ir"
+	"github.com/tickc/tickc/stdlib"
 )
 
 // fusedNode is what the emitter knows about one Fused node while it writes it.
@@ -441,8 +442,9 @@ A failure is reported with msg and drops the point. With keep false, the
 fields are a scope that holds for this lambda only: the variables are not
 kept for later lambdas.
 */
-func (r *pointRefs) resolve(l *ir.Lambda, sv stepVars, fields jen.Code, msg string, keep bool, out *[]jen.Code) []jen.Code {
-	args := []jen.Code{sv.time}
+func (r *pointRefs) resolve(l *ir.Lambda, sv stepVars, fields jen.Code, msg string, keep bool, out *[]jen.Code) (args []jen.Code, vars map[string]string) {
+	args = []jen.Code{sv.time}
+	vars = map[string]string{}
 	for _, name := range lambdaRefs(l) {
 		v, ok := r.vars[name]
 		if !ok || !keep {
@@ -459,8 +461,19 @@ func (r *pointRefs) resolve(l *ir.Lambda, sv stepVars, fields jen.Code, msg stri
 			)
 		}
 		args = append(args, jen.Id(v))
+		vars[name] = v
 	}
-	return args
+	return args, vars
+}
+
+// fastPath returns the typed fast path of l on the references in vars (see
+// typedParts), for the node to compute inline before it calls l's method.
+func (g *generator) fastPath(l *ir.Lambda, vars map[string]string) (guard, code *jen.Statement, t stdlib.Type, ok bool) {
+	if l.Expr == nil {
+		return nil, nil, 0, false
+	}
+	e := &exprEmitter{g: g, names: newLocalNamer(), refs: vars}
+	return e.typedParts(l.Expr)
 }
 
 // fromStep filters by database, retention policy and measurement, applies
@@ -513,31 +526,50 @@ func (g *generator) fromStep(s *ir.Node, fn *fusedNode, p *ir.FromProps, sv step
 	return out
 }
 
-// predicate evaluates a boolean lambda l, held in field, and drops the
-// point unless it is true: with its Test method on the references resolved
-// when direct, else with Eval.
+/*
+predicate evaluates a boolean lambda l, held in field, and drops the point
+unless it is true: with its Test method on the references resolved when
+direct, else with Eval. When the lambda has a boolean fast path, the node
+computes it inline and calls Test only for the other points:
+
+	if refValue.Type() == stdlib.TypeFloat && refHost.Type() == stdlib.TypeString {
+		if !(refValue.Float() > 10.0 && refHost.Str() != "skip") {
+			return
+		}
+	} else if ok, err := n.where2.Test(p.Time, refValue, refHost); !ok {
+		…
+	}
+*/
 func (g *generator) predicate(l *ir.Lambda, field jen.Code, direct bool, sv stepVars, msg string) []jen.Code {
 	var out []jen.Code
 	var test jen.Code
+	var guard, fast *jen.Statement
 	if direct {
 		g.needRef = g.needRef || len(lambdaRefs(l)) > 0
-		args := sv.refs.resolve(l, sv, sv.fields, msg, true, &out)
+		args, vars := sv.refs.resolve(l, sv, sv.fields, msg, true, &out)
 		test = jen.Add(field).Dot("Test").Call(args...)
+		if gd, code, t, ok := g.fastPath(l, vars); ok && t == stdlib.TypeBool {
+			guard, fast = gd, code
+		}
 	} else {
 		g.needIsTrue = true
 		test = jen.Id("isTrue").Call(jen.Add(field).Dot("Eval").Call(sv.time, sv.tags, sv.fields))
 	}
-	return append(out,
-		jen.If(
-			jen.List(jen.Id("ok"), jen.Err()).Op(":=").Add(test),
-			jen.Op("!").Id("ok"),
-		).Block(
-			jen.If(jen.Err().Op("!=").Nil()).Block(
-				jen.Id("n").Dot("Error").Call(jen.Qual("fmt", "Errorf").Call(jen.Lit(msg+": %w"), jen.Err())),
-			),
-			sv.drop,
+	call := jen.If(
+		jen.List(jen.Id("ok"), jen.Err()).Op(":=").Add(test),
+		jen.Op("!").Id("ok"),
+	).Block(
+		jen.If(jen.Err().Op("!=").Nil()).Block(
+			jen.Id("n").Dot("Error").Call(jen.Qual("fmt", "Errorf").Call(jen.Lit(msg+": %w"), jen.Err())),
 		),
+		sv.drop,
 	)
+	if guard == nil {
+		return append(out, call)
+	}
+	return append(out, jen.If(guard).Block(
+		jen.If(jen.Op("!").Parens(fast)).Block(sv.drop),
+	).Else().Add(call))
 }
 
 // whereStep keeps the point when the lambda is true.
@@ -578,24 +610,39 @@ func (g *generator) evalStep(s *ir.Node, fn *fusedNode, p *ir.EvalProps, sv step
 			fields = jen.Id("scope")
 		}
 		const msg = "error evaluating expression"
+		failed := jen.If(jen.Err().Op("!=").Nil()).Block(
+			jen.Id("n").Dot("Error").Call(jen.Qual("fmt", "Errorf").Call(jen.Lit(msg+": %w"), jen.Err())),
+			sv.drop,
+		)
 		if direct {
 			g.needRef = g.needRef || len(lambdaRefs(l)) > 0
-			args := sv.refs.resolve(l, sv, fields, msg, !scoped, &out)
-			out = append(out, jen.List(jen.Id(res[i]), jen.Err()).Op(":=").Add(f).Dot("Result").Call(args...))
+			args, vars := sv.refs.resolve(l, sv, fields, msg, !scoped, &out)
+			result := jen.Add(f).Dot("Result").Call(args...)
+			if guard, code, t, ok := g.fastPath(l, vars); ok {
+				// The fast path's value is one stdlib.Result accepts.
+				out = append(out,
+					jen.Var().Id(res[i]).Qual(std, "Value"),
+					jen.If(guard).Block(
+						jen.Id(res[i]).Op("=").Qual(std, valueFuncs[t]).Call(code),
+					).Else().If(jen.List(jen.Id("v"), jen.Err()).Op(":=").Add(result), jen.Err().Op("!=").Nil()).Block(
+						jen.Id("n").Dot("Error").Call(jen.Qual("fmt", "Errorf").Call(jen.Lit(msg+": %w"), jen.Err())),
+						sv.drop,
+					).Else().Block(
+						jen.Id(res[i]).Op("=").Id("v"),
+					),
+				)
+			} else {
+				out = append(out, jen.List(jen.Id(res[i]), jen.Err()).Op(":=").Add(result), failed)
+			}
 		} else {
 			out = append(out,
 				jen.List(jen.Id(res[i]), jen.Err()).Op(":=").Add(f).Dot("Eval").Call(sv.time, sv.tags, fields),
 				jen.If(jen.Err().Op("==").Nil()).Block(
 					jen.List(jen.Id(res[i]), jen.Err()).Op("=").Qual(std, "Result").Call(jen.Id(res[i])),
 				),
+				failed,
 			)
 		}
-		out = append(out,
-			jen.If(jen.Err().Op("!=").Nil()).Block(
-				jen.Id("n").Dot("Error").Call(jen.Qual("fmt", "Errorf").Call(jen.Lit(msg+": %w"), jen.Err())),
-				sv.drop,
-			),
-		)
 		if later[i] {
 			g.needScopeWith = true
 			if !scoped {

@@ -254,7 +254,11 @@ func (n *fromFusedNode) Point(p tickrt.Point) {
 		n.Error(fmt.Errorf("error while evaluating expression: %w", err))
 		return
 	}
-	if ok, err := n.where2.Test(p.Time, refValue, refHost); !ok {
+	if refValue.Type() == stdlib.TypeFloat && refHost.Type() == stdlib.TypeString {
+		if !(refValue.Float() > 10.0 && refHost.Str() != "skip") {
+			return
+		}
+	} else if ok, err := n.where2.Test(p.Time, refValue, refHost); !ok {
 		if err != nil {
 			n.Error(fmt.Errorf("error while evaluating expression: %w", err))
 		}
@@ -262,10 +266,14 @@ func (n *fromFusedNode) Point(p tickrt.Point) {
 	}
 	// eval3 (testdata/whereeval.tick:8:6)
 	{
-		r0, err := n.eval3.Result(p.Time, refValue)
-		if err != nil {
+		var r0 stdlib.Value
+		if refValue.Type() == stdlib.TypeFloat {
+			r0 = stdlib.Float(float64(refValue.Float()*2.0) + 1.0)
+		} else if v, err := n.eval3.Result(p.Time, refValue); err != nil {
 			n.Error(fmt.Errorf("error evaluating expression: %w", err))
 			return
+		} else {
+			r0 = v
 		}
 		p.Fields = n.fieldSets.Make(1)
 		p.Fields[0] = tickrt.Field{
@@ -283,7 +291,11 @@ func (n *fromFusedNode) Point(p tickrt.Point) {
 		n.Error(fmt.Errorf("error while evaluating expression: %w", err))
 		return
 	}
-	if ok, err := n.where4.Test(p.Time, refScaled); !ok {
+	if refScaled.Type() == stdlib.TypeFloat {
+		if !(refScaled.Float() < 1e+06) {
+			return
+		}
+	} else if ok, err := n.where4.Test(p.Time, refScaled); !ok {
 		if err != nil {
 			n.Error(fmt.Errorf("error while evaluating expression: %w", err))
 		}

@@ -202,7 +202,11 @@ func (n *fromFusedNode) Point(p tickrt.Point) {
 		n.Error(fmt.Errorf("failed to evaluate WHERE expression: %w", err))
 		return
 	}
-	if ok, err := n.from1Where.Test(p.Time, refHost); !ok {
+	if refHost.Type() == stdlib.TypeString {
+		if !(refHost.Str() != "build") {
+			return
+		}
+	} else if ok, err := n.from1Where.Test(p.Time, refHost); !ok {
 		if err != nil {
 			n.Error(fmt.Errorf("failed to evaluate WHERE expression: %w", err))
 		}
@@ -219,7 +223,11 @@ func (n *fromFusedNode) Point(p tickrt.Point) {
 		n.Error(fmt.Errorf("error while evaluating expression: %w", err))
 		return
 	}
-	if ok, err := n.where2.Test(p.Time, refUsage); !ok {
+	if refUsage.Type() == stdlib.TypeFloat {
+		if !(refUsage.Float() > 50.0) {
+			return
+		}
+	} else if ok, err := n.where2.Test(p.Time, refUsage); !ok {
 		if err != nil {
 			n.Error(fmt.Errorf("error while evaluating expression: %w", err))
 		}
@@ -231,15 +239,23 @@ func (n *fromFusedNode) Point(p tickrt.Point) {
 		n.last, n.lastOK = p.Group, true
 	}
 	{
-		r0, err := n.eval3Double.Result(p.Time, refUsage)
-		if err != nil {
+		var r0 stdlib.Value
+		if refUsage.Type() == stdlib.TypeFloat {
+			r0 = stdlib.Float(refUsage.Float() * 2.0)
+		} else if v, err := n.eval3Double.Result(p.Time, refUsage); err != nil {
 			n.Error(fmt.Errorf("error evaluating expression: %w", err))
 			return
+		} else {
+			r0 = v
 		}
-		r1, err := n.eval3Label.Result(p.Time, refHost)
-		if err != nil {
+		var r1 stdlib.Value
+		if refHost.Type() == stdlib.TypeString {
+			r1 = stdlib.String(refHost.Str() + "-x")
+		} else if v, err := n.eval3Label.Result(p.Time, refHost); err != nil {
 			n.Error(fmt.Errorf("error evaluating expression: %w", err))
 			return
+		} else {
+			r1 = v
 		}
 		p.Fields = n.fieldSets.Make(2)
 		p.Fields[0] = tickrt.Field{

@@ -53,10 +53,12 @@ and, after build:
 			return
 		}
 		st := n.state(p.Group)
-		if ok, err := isTrue(st.where2.Eval(p.Time, p.Tags, p.Fields)); !ok {
+		refUsage, err := ref(p.Tags, p.Fields, "usage")
+		…
+		if ok, err := st.where2.Test(p.Time, refUsage); !ok {
 			…
 		}
-		r0, err := st.eval3.Eval(p.Time, p.Tags, p.Fields)
+		r0, err := st.eval3.Result(p.Time, refUsage)
 		…
 		p.Fields = n.fieldSets.Make(1)
 		p.Fields[0] = tickrt.Field{Key: "used", Value: r0}

@@ -600,3 +600,24 @@ func TestInfluxQLTopHugeN(t *testing.T) {
 		t.Errorf("got %v", sink.batches)
 	}
 }
+
+// TestInfluxQLDeletedGroupNotCached: a group deleted and seen again under
+// the very same id string starts from new state, not from the state its
+// identity cache held.
+func TestInfluxQLDeletedGroupNotCached(t *testing.T) {
+	n, sink := iqlNode(InfluxQLConfig{Func: InfluxQLDifference, Field: "v"})
+	pt := func(s, v int64) Point {
+		p := iqlPt(s, "a", iqlI("v", v))
+		p.Group = "host=a" // one string for every point
+		return p
+	}
+	n.Point(pt(1, 10))
+	n.Point(pt(2, 15))
+	n.DeleteGroup("host=a")
+	n.Point(pt(3, 100)) // first of the new group: no difference
+	n.Point(pt(4, 101))
+	want := [][2]any{{int64(2), int64(5)}, {int64(4), int64(1)}}
+	if got := iqlValues(sink.points, "difference"); !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}

@@ -49,10 +49,10 @@ func TestStateCodecRoundTrip(t *testing.T) {
 		t.Errorf("regex = %v", gotP.Fields[5].Value)
 	}
 	gotP.Fields[5].Value, p.Fields[5].Value = stdlib.Missing, stdlib.Missing
-	if !reflect.DeepEqual(gotP, p) {
+	if !identicalPoints(gotP, p) {
 		t.Errorf("point:\n got %#v\nwant %#v", gotP, p)
 	}
-	if !reflect.DeepEqual(gotB, b) {
+	if !identicalBatches(gotB, b) {
 		t.Errorf("batch:\n got %#v\nwant %#v", gotB, b)
 	}
 	if u != math.MaxUint64 || !math.IsNaN(f) || !reflect.DeepEqual(bs, []byte{1, 2, 3}) {

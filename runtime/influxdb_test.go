@@ -290,7 +290,7 @@ func TestResultBatches(t *testing.T) {
 	if a.Group != "cpu\nhost=a" || len(a.Points) != 2 || a.TMax != t0+20e9 {
 		t.Errorf("batch a = %+v", a)
 	}
-	if got := a.Points[0].Fields; len(got) != 2 || got[0] != (Field{"mean", stdlib.Float(1)}) || got[1] != (Field{"s", stdlib.String("x")}) {
+	if got := a.Points[0].Fields; !sameFields(got, Fields{{"mean", stdlib.Float(1)}, {"s", stdlib.String("x")}}) {
 		t.Errorf("point 0 fields = %v", got)
 	}
 	if a.Points[1].Time != t0+20e9 || len(a.Points[1].Tags) != 1 {

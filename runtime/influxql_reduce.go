@@ -399,8 +399,29 @@ func percentileOf(a []sample, p float64) []result {
 // distinctReducer keeps the first point of each distinct value and emits
 // them ordered by time, then value.
 type distinctReducer struct {
-	floats map[float64]sample      // float values, keyed as Go compares floats
-	others map[stdlib.Value]sample // int, string and bool values
+	floats map[float64]sample     // float values, keyed as Go compares floats
+	others map[distinctKey]sample // int, string and bool values
+}
+
+// distinctKey is a non-float value as a map key: stdlib.Value holds a
+// string's address, so equal strings are equal keys only by their contents.
+type distinctKey struct {
+	typ stdlib.Type
+	n   int64 // an int, or a bool as 0 or 1
+	s   string
+}
+
+func keyOf(v stdlib.Value) distinctKey {
+	k := distinctKey{typ: v.Type(), s: v.Str()}
+	switch k.typ {
+	case stdlib.TypeInt:
+		k.n = v.Int()
+	case stdlib.TypeBool:
+		if v.Bool() {
+			k.n = 1
+		}
+	}
+	return k
 }
 
 func (r *distinctReducer) add(s sample) {
@@ -414,10 +435,11 @@ func (r *distinctReducer) add(s sample) {
 		return
 	}
 	if r.others == nil {
-		r.others = make(map[stdlib.Value]sample)
+		r.others = make(map[distinctKey]sample)
 	}
-	if _, ok := r.others[s.value]; !ok {
-		r.others[s.value] = s
+	k := keyOf(s.value)
+	if _, ok := r.others[k]; !ok {
+		r.others[k] = s
 	}
 }
 

@@ -368,7 +368,7 @@ func (lp *lineParser) parseFast(line []byte, precision, now int64) (Point, bool)
 // by their bits (Value holds them as bits).
 func samePoint(a, b Point) bool {
 	return a.Name == b.Name && a.Time == b.Time && a.Database == b.Database && a.RetentionPolicy == b.RetentionPolicy &&
-		slices.Equal(a.Tags, b.Tags) && slices.Equal(a.Fields, b.Fields)
+		slices.Equal(a.Tags, b.Tags) && sameFields(a.Fields, b.Fields)
 }
 
 func TestParseLinesFastPathAgrees(t *testing.T) {

@@ -75,7 +75,7 @@ func ToBool(args ...Value) (Value, error) {
 	a := args[0]
 	switch a.typ {
 	case TypeString:
-		b, err := strconv.ParseBool(a.s)
+		b, err := strconv.ParseBool(a.str())
 		if err != nil {
 			return Missing, callFailed("bool", err)
 		}
@@ -111,7 +111,7 @@ func ToInt(args ...Value) (Value, error) {
 	case TypeFloat:
 		return Int(int64(a.Float())), nil
 	case TypeString:
-		i, err := strconv.ParseInt(a.s, 10, 64)
+		i, err := strconv.ParseInt(a.str(), 10, 64)
 		if err != nil {
 			return Missing, callFailed("int", err)
 		}
@@ -133,7 +133,7 @@ func ToFloat(args ...Value) (Value, error) {
 	case TypeInt:
 		return Float(float64(a.Int())), nil
 	case TypeString:
-		f, err := strconv.ParseFloat(a.s, 64)
+		f, err := strconv.ParseFloat(a.str(), 64)
 		if err != nil {
 			return Missing, callFailed("float", err)
 		}
@@ -167,7 +167,7 @@ func FormatValue(v Value) string {
 	case TypeDuration:
 		return FormatDuration(v.Duration())
 	case TypeString:
-		return v.s
+		return v.str()
 	case TypeTime:
 		return time.Unix(0, v.UnixNano()).UTC().Format(time.RFC3339Nano)
 	case TypeRegex:
@@ -190,9 +190,9 @@ func ToDuration(args ...Value) (Value, error) {
 	case TypeFloat:
 		return Duration(time.Duration(a.Float() * float64(args[1].Duration()))), nil
 	case TypeString:
-		d, err := ParseDuration(a.s)
+		d, err := ParseDuration(a.str())
 		if err != nil {
-			return Missing, callFailed("duration", fmt.Errorf("invalid duration string %q", a.s))
+			return Missing, callFailed("duration", fmt.Errorf("invalid duration string %q", a.str()))
 		}
 		return Duration(d), nil
 	}
@@ -204,7 +204,7 @@ func StrLength(args ...Value) (Value, error) {
 	if !matchSigs(sigS_I, args) {
 		return Missing, newCallError("strLength", sigS_I, args, nil)
 	}
-	return Int(int64(len(args[0].s))), nil
+	return Int(int64(len(args[0].str()))), nil
 }
 
 // StrReplace is strReplace(s, old, new string, n int) string: strings.Replace;
@@ -213,7 +213,7 @@ func StrReplace(args ...Value) (Value, error) {
 	if !matchSigs(sigSSSI_S, args) {
 		return Missing, newCallError("strReplace", sigSSSI_S, args, nil)
 	}
-	return String(strings.Replace(args[0].s, args[1].s, args[2].s, int(args[3].Int()))), nil
+	return String(strings.Replace(args[0].str(), args[1].str(), args[2].str(), int(args[3].Int()))), nil
 }
 
 // StrSubstring is strSubstring(s string, start, stop int) string: the bytes
@@ -223,7 +223,7 @@ func StrSubstring(args ...Value) (Value, error) {
 	if !matchSigs(sigSII_S, args) {
 		return Missing, newCallError("strSubstring", sigSII_S, args, nil)
 	}
-	s, start, stop := args[0].s, args[1].Int(), args[2].Int()
+	s, start, stop := args[0].str(), args[1].Int(), args[2].Int()
 	switch {
 	case start < 0:
 		return Missing, callFailed("strSubstring", fmt.Errorf("found negative index for strSubstring: %d", start))
@@ -240,10 +240,10 @@ func StrSubstring(args ...Value) (Value, error) {
 // RegexReplace is regexReplace(re regex, src, repl string) string:
 // re.ReplaceAllString, so $1 in repl expands.
 func RegexReplace(args ...Value) (Value, error) {
-	if !matchSigs(sigRSS_S, args) || args[0].re == nil {
+	if !matchSigs(sigRSS_S, args) || args[0].Regex() == nil {
 		return Missing, newCallError("regexReplace", sigRSS_S, args, nil)
 	}
-	return String(args[0].re.ReplaceAllString(args[1].s, args[2].s)), nil
+	return String(args[0].Regex().ReplaceAllString(args[1].str(), args[2].str())), nil
 }
 
 // IsPresent is isPresent(x) bool: false for a missing reference, true for a

@@ -243,7 +243,7 @@ func Add(l, r Value) (Value, error) {
 	case l.typ == TypeDuration && r.typ == TypeDuration:
 		return Duration(l.Duration() + r.Duration()), nil
 	case l.typ == TypeString && r.typ == TypeString:
-		return String(l.s + r.s), nil
+		return String(l.str() + r.str()), nil
 	}
 	return Missing, operandError(OpAdd, l, r)
 }
@@ -340,7 +340,7 @@ func compare(op Op, l, r Value) (c int, unordered bool, err error) {
 		}
 		return 0, true, nil
 	case l.typ == TypeString && r.typ == TypeString:
-		return strings.Compare(l.s, r.s), false, nil
+		return strings.Compare(l.str(), r.str()), false, nil
 	case l.typ == TypeDuration && r.typ == TypeDuration:
 		return cmpInt(int64(l.Duration()), int64(r.Duration())), false, nil
 	case l.typ == TypeBool && r.typ == TypeBool && (op == OpEq || op == OpNeq):
@@ -425,16 +425,16 @@ func Gte(l, r Value) (Value, error) {
 
 // RegexMatch is l =~ r: whether the string l matches the regex r.
 func RegexMatch(l, r Value) (Value, error) {
-	if l.typ == TypeString && r.typ == TypeRegex && r.re != nil {
-		return Bool(r.re.MatchString(l.s)), nil
+	if l.typ == TypeString && r.typ == TypeRegex && r.Regex() != nil {
+		return Bool(r.Regex().MatchString(l.str())), nil
 	}
 	return Missing, operandError(OpRegexMatch, l, r)
 }
 
 // RegexNotMatch is l !~ r: whether the string l does not match the regex r.
 func RegexNotMatch(l, r Value) (Value, error) {
-	if l.typ == TypeString && r.typ == TypeRegex && r.re != nil {
-		return Bool(!r.re.MatchString(l.s)), nil
+	if l.typ == TypeString && r.typ == TypeRegex && r.Regex() != nil {
+		return Bool(!r.Regex().MatchString(l.str())), nil
 	}
 	return Missing, operandError(OpRegexNotMatch, l, r)
 }

@@ -137,6 +137,7 @@ func (p *Program) Start() {
 	for i, t := range p.Tasks {
 		l := &taskLoop{task: t, work: make(chan func()), done: make(chan struct{})}
 		p.loops[i] = l
+		t.serving = true // before the task's goroutine starts, which reads it
 		t.setPoster(func(f func()) bool {
 			select {
 			case l.work <- f:

@@ -90,6 +90,12 @@ type Task struct {
 	reported bool        // failure was returned once by safely
 	failed   atomic.Bool // failure is set: read without the lock on every delivery
 
+	// serving is set by Program.Start before the task's goroutine starts:
+	// from then on, what the task's nodes keep may be read by other
+	// goroutines (httpOut's results by the HTTP server). Before, the
+	// program's caller writes and reads on one goroutine.
+	serving bool
+
 	// suspended is set when a final checkpoint has saved the task's state:
 	// the end of input that follows is a pause, not the end (see Suspended).
 	suspended bool

@@ -47,7 +47,7 @@ func readAll(t *testing.T, rec []byte) ([]int64, error) {
 }
 
 func TestReadAheadDeliversEveryBlockInOrder(t *testing.T) {
-	n := 3*recordBlock + 17 // blocks of 64, 128, … 4096, and a short last one
+	n := 3*recordBlock + 17 // blocks of 64, 128, … recordBlock, and a short last one
 	got, err := readAll(t, recordingOf(n, -1))
 	if err != nil {
 		t.Fatal(err)
@@ -68,9 +68,8 @@ func TestReadAheadStopsAtTheFirstError(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "r.srpl:") {
 		t.Fatalf("error %v, want the bad record's", err)
 	}
-	// The bad record's whole block is refused; the blocks before it came
-	// through: 64+128+…+2048 = 4032 records, then the block of up to 4096
-	// that holds record 4101.
+	// The bad record's whole block is refused; the blocks before it, of
+	// 64, 128, … records, came through.
 	want := 0
 	for size := firstBlock; want+size <= bad; size = min(2*size, recordBlock) {
 		want += size

@@ -306,8 +306,13 @@ func (t *Task) Done() {
 
 // deliverPoint hands a routed point to the stream root.
 func (t *Task) deliverPoint(p Point) {
-	if t.stream != nil {
-		t.stream.Point(p)
+	if s := t.stream; s != nil {
+		// StreamNode.Point, one call and one copy of p fewer per point.
+		s.PointsIn++
+		s.PointsOut++
+		for _, c := range s.Children {
+			c.Point(p)
+		}
 	}
 }
 

@@ -27,9 +27,6 @@ type exprEmitter struct {
 	// last: an error returned from inside is wrapped with stdlib.ArgError
 	// for each, innermost first.
 	args []int
-	// use is what the method written returns: 0 for Eval's value, else
-	// the boolean of a condition (useTest) or a checked result (useResult).
-	use lambdaUse
 }
 
 func (e *exprEmitter) temp() string {
@@ -41,9 +38,6 @@ func (e *exprEmitter) temp() string {
 func (e *exprEmitter) ret(err jen.Code) jen.Code {
 	for i := len(e.args) - 1; i >= 0; i-- {
 		err = jen.Qual(std, "ArgError").Call(jen.Lit(e.args[i]), err)
-	}
-	if e.use == useTest {
-		return jen.Return(jen.False(), err)
 	}
 	return jen.Return(jen.Qual(std, "Missing"), err)
 }

@@ -24,10 +24,6 @@ references are resolved:
 		return stdlib.Bool(value.Float() > 10.0 && host.Str() != "skip"), nil
 	}
 
-In a Test method (e.use is useTest) a boolean fast path returns the Go
-boolean itself; in a Result method the value is returned unchecked, since
-stdlib.Result accepts every type the fast path computes.
-
 It writes nothing for an expression that calls a function, reads the time,
 reads no reference or is a lone reference.
 */
@@ -36,17 +32,7 @@ func (e *exprEmitter) typedPath(x ir.Expr) []jen.Code {
 	if !ok {
 		return nil
 	}
-	var ret jen.Code
-	switch {
-	case e.use == useTest && t == stdlib.TypeBool:
-		ret = jen.Return(code, jen.Nil())
-	case e.use == useTest:
-		ret = jen.Return(jen.Qual(std, "Predicate").Call(jen.Qual(std, valueFuncs[t]).Call(code)))
-	default:
-		// Every type the fast path computes is one stdlib.Result accepts.
-		ret = jen.Return(jen.Qual(std, valueFuncs[t]).Call(code), jen.Nil())
-	}
-	return []jen.Code{jen.If(guard).Block(ret)}
+	return []jen.Code{jen.If(guard).Block(jen.Return(jen.Qual(std, valueFuncs[t]).Call(code), jen.Nil()))}
 }
 
 // typedParts returns the fast path of x: the condition on the types of the

@@ -34,6 +34,14 @@ per function name (two calls of count() share one), made on first use, so
 that the zero value of the struct is ready.
 */
 func (g *generator) lambdaType(l *ir.Lambda, hint string) string {
+	return g.lambdaTypeOf(l, hint, false)
+}
+
+// lambdaTypeOf is lambdaType; a direct lambda (one a fused node calls, see
+// directLambda) evaluates its expression in a method of its own, compute,
+// which Eval calls once it has resolved the references, and which the Test
+// or Result method calls too.
+func (g *generator) lambdaTypeOf(l *ir.Lambda, hint string, direct bool) string {
 	if typ, ok := g.lambdas[l]; ok {
 		return typ
 	}
@@ -46,18 +54,26 @@ func (g *generator) lambdaType(l *ir.Lambda, hint string) string {
 	// evaluates anything, so a field/tag clash is an error even in a branch
 	// that AND or OR skips.
 	refs := lambdaRefs(l)
+	var refVars []jen.Code
 	for _, name := range refs {
 		v := e.names.name(name)
 		e.refs[name] = v
+		refVars = append(refVars, jen.Id(v))
 		g.needRef = true
 		stmts = append(stmts,
 			jen.List(jen.Id(v), jen.Err()).Op(":=").Id("ref").Call(jen.Id("tags"), jen.Id("fields"), jen.Lit(name)),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Qual(std, "Missing"), jen.Err())),
 		)
 	}
-	stmts = append(stmts, e.typedPath(l.Expr)...)
-	result := e.expr(l.Expr, &stmts)
-	stmts = append(stmts, jen.Return(result, jen.Nil()))
+	body := &stmts
+	var valueBody []jen.Code
+	if direct {
+		body = &valueBody
+		stmts = append(stmts, jen.Return(jen.Id("l").Dot("compute").Call(append([]jen.Code{jen.Id("at")}, refVars...)...)))
+	}
+	*body = append(*body, e.typedPath(l.Expr)...)
+	result := e.expr(l.Expr, body)
+	*body = append(*body, jen.Return(result, jen.Nil()))
 
 	var fields []jen.Code
 	fnames := make([]string, 0, len(e.states))
@@ -82,10 +98,26 @@ func (g *generator) lambdaType(l *ir.Lambda, hint string) string {
 				Params(jen.Qual(std, "Value"), jen.Error()).
 				Block(stmts...)),
 	)
+	if direct {
+		g.decls = append(g.decls, doc2(fmt.Sprintf("compute evaluates %s on the values of its", text),
+			"references on one point.",
+			jen.Func().Params(jen.Id("l").Op("*").Id(typ)).Id("compute").Params(refParams(jen.Id("at").Int64(), refVars)...).
+				Params(jen.Qual(std, "Value"), jen.Error()).Block(valueBody...)))
+	}
 	if len(fnames) > 0 {
 		g.decls = append(g.decls, lambdaStateMethods(typ, fnames, e.states)...)
 	}
 	return typ
+}
+
+// refParams is the parameter list of a method that takes a lambda's
+// references already resolved: first, then the references as values.
+func refParams(first jen.Code, refVars []jen.Code) []jen.Code {
+	params := []jen.Code{first}
+	if len(refVars) > 0 {
+		params = append(params, jen.List(refVars...).Qual(std, "Value"))
+	}
+	return params
 }
 
 // lambdaUse is what a fused node does with the value of a lambda.
@@ -99,35 +131,32 @@ const (
 )
 
 /*
-directLambda is lambdaType for a lambda a fused node calls: besides Eval,
-the type gets the method the node calls with the lambda's references
-already resolved (in the order lambdaRefs gives), which returns what the
+directLambda is lambdaType for a lambda a fused node calls: the expression
+is evaluated by a method of its own, compute, which takes the references
+already resolved (in the order lambdaRefs gives); Eval resolves them and
+calls it, and so does the method the node calls, which returns what the
 node uses — the boolean of a condition, or the checked result:
 
 	// Test evaluates "value" > 10.0 AND "host" != 'skip' as a condition,
 	// on the values of its references on one point.
 	func (l *where2Lambda) Test(at int64, value, host stdlib.Value) (bool, error) {
-		if value.Type() == stdlib.TypeFloat && host.Type() == stdlib.TypeString {
-			return value.Float() > 10.0 && host.Str() != "skip", nil
+		v, err := l.compute(at, value, host)
+		if err != nil {
+			return false, err
 		}
-		…the generic path…
-		return stdlib.Predicate(v3)
+		return stdlib.Predicate(v)
 	}
 
-	// Result evaluates "value" * 2.0 + 1.0 as a result,
-	// on the values of its references on one point.
-	func (l *eval3Lambda) Result(at int64, value stdlib.Value) (stdlib.Value, error)
-
-The typed fast path returns the Go boolean, or a value no check can
-reject; the generic path ends in the check. A lambda already emitted
-before (direct is false) has only Eval.
+The node runs the typed fast path of the expression itself (see
+typedParts) and calls Test or Result for the other points. A lambda
+already emitted before (direct is false) has only Eval.
 */
 func (g *generator) directLambda(l *ir.Lambda, hint string, use lambdaUse) (typ string, direct bool) {
 	if typ, ok := g.lambdas[l]; ok {
 		return typ, false
 	}
-	typ = g.lambdaType(l, hint)
-	g.decls = append(g.decls, g.directMethod(l, typ, use))
+	typ = g.lambdaTypeOf(l, hint, true)
+	g.decls = append(g.decls, directMethod(l, typ, use))
 	return typ, true
 }
 
@@ -139,37 +168,30 @@ func directMethodName(use lambdaUse) string {
 	return "Result"
 }
 
-// directMethod writes the Test or Result method of a lambda type.
-func (g *generator) directMethod(l *ir.Lambda, typ string, use lambdaUse) jen.Code {
-	e := &exprEmitter{g: g, refs: map[string]string{}, states: map[string]string{}, use: use}
-	e.names = newLocalNamer()
-	params := []jen.Code{jen.Id("at").Int64()}
-	var refParams []jen.Code
+// directMethod writes the Test or Result method of a lambda type: its
+// computed value, checked.
+func directMethod(l *ir.Lambda, typ string, use lambdaUse) jen.Code {
+	names := newLocalNamer()
+	var refVars []jen.Code
 	for _, name := range lambdaRefs(l) {
-		v := e.names.name(name)
-		e.refs[name] = v
-		refParams = append(refParams, jen.Id(v))
+		refVars = append(refVars, jen.Id(names.name(name)))
 	}
-	if len(refParams) > 0 {
-		params = append(params, jen.List(refParams...).Qual(std, "Value"))
-	}
-	stmts := e.typedPath(l.Expr)
-	result := e.expr(l.Expr, &stmts)
+	call := jen.List(jen.Id("v"), jen.Err()).Op(":=").Id("l").Dot("compute").Call(append([]jen.Code{jen.Id("at")}, refVars...)...)
 	text := oneLine(l.Expr.String())
 	name := directMethodName(use)
-	var results jen.Code
+	var results, body []jen.Code
 	var what string
 	if use == useTest {
-		stmts = append(stmts, jen.Return(jen.Qual(std, "Predicate").Call(result)))
-		results = jen.Params(jen.Bool(), jen.Error())
+		results = []jen.Code{jen.Bool(), jen.Error()}
+		body = []jen.Code{call, jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.False(), jen.Err())), jen.Return(jen.Qual(std, "Predicate").Call(jen.Id("v")))}
 		what = "as a condition"
 	} else {
-		stmts = append(stmts, jen.Return(jen.Qual(std, "Result").Call(result)))
-		results = jen.Params(jen.Qual(std, "Value"), jen.Error())
+		results = []jen.Code{jen.Qual(std, "Value"), jen.Error()}
+		body = []jen.Code{call, jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Qual(std, "Missing"), jen.Err())), jen.Return(jen.Qual(std, "Result").Call(jen.Id("v")))}
 		what = "as a result"
 	}
-	fn := jen.Func().Params(jen.Id("l").Op("*").Id(typ)).Id(name).Params(params...).Add(results).Block(stmts...)
-	if len(refParams) == 0 {
+	fn := jen.Func().Params(jen.Id("l").Op("*").Id(typ)).Id(name).Params(refParams(jen.Id("at").Int64(), refVars)...).Params(results...).Block(body...)
+	if len(refVars) == 0 {
 		return doc(fmt.Sprintf("%s evaluates %s %s.", name, text, what), fn)
 	}
 	return doc2(fmt.Sprintf("%s evaluates %s %s,", name, text, what),

@@ -61,6 +61,12 @@ func (l *where2Lambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields) (s
 	if err != nil {
 		return stdlib.Missing, err
 	}
+	return l.compute(at, value, host)
+}
+
+// compute evaluates "value" > 10.0 AND "host" != 'skip' on the values of its
+// references on one point.
+func (l *where2Lambda) compute(at int64, value, host stdlib.Value) (stdlib.Value, error) {
 	if value.Type() == stdlib.TypeFloat && host.Type() == stdlib.TypeString {
 		return stdlib.Bool(value.Float() > 10.0 && host.Str() != "skip"), nil
 	}
@@ -96,36 +102,11 @@ func (l *where2Lambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields) (s
 // Test evaluates "value" > 10.0 AND "host" != 'skip' as a condition,
 // on the values of its references on one point.
 func (l *where2Lambda) Test(at int64, value, host stdlib.Value) (bool, error) {
-	if value.Type() == stdlib.TypeFloat && host.Type() == stdlib.TypeString {
-		return value.Float() > 10.0 && host.Str() != "skip", nil
-	}
-	v1, err := stdlib.Gt(value, stdlib.Float(10.0))
+	v, err := l.compute(at, value, host)
 	if err != nil {
 		return false, err
 	}
-	v2 := v1
-	if v2.Type() != stdlib.TypeBool {
-		return false, &stdlib.TypeGuardError{
-			Got:  v2.Type(),
-			Want: stdlib.TypeBool,
-		}
-	}
-	v3 := v2
-	if v2.Bool() {
-		v4, err := stdlib.Neq(host, stdlib.String("skip"))
-		if err != nil {
-			return false, err
-		}
-		v5 := v4
-		if v5.Type() != stdlib.TypeBool {
-			return false, &stdlib.TypeGuardError{
-				Got:  v5.Type(),
-				Want: stdlib.TypeBool,
-			}
-		}
-		v3 = v5
-	}
-	return stdlib.Predicate(v3)
+	return stdlib.Predicate(v)
 }
 
 // eval3Lambda is the lambda (testdata/whereeval.tick:8:11): "value" * 2.0 + 1.0
@@ -137,6 +118,12 @@ func (l *eval3Lambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields) (st
 	if err != nil {
 		return stdlib.Missing, err
 	}
+	return l.compute(at, value)
+}
+
+// compute evaluates "value" * 2.0 + 1.0 on the values of its
+// references on one point.
+func (l *eval3Lambda) compute(at int64, value stdlib.Value) (stdlib.Value, error) {
 	if value.Type() == stdlib.TypeFloat {
 		return stdlib.Float(float64(value.Float()*2.0) + 1.0), nil
 	}
@@ -163,27 +150,11 @@ func (l *eval3Lambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields) (st
 // Result evaluates "value" * 2.0 + 1.0 as a result,
 // on the values of its references on one point.
 func (l *eval3Lambda) Result(at int64, value stdlib.Value) (stdlib.Value, error) {
-	if value.Type() == stdlib.TypeFloat {
-		return stdlib.Float(float64(value.Float()*2.0) + 1.0), nil
-	}
-	t, ok := stdlib.BinaryType(stdlib.OpMul, value.Type(), stdlib.TypeFloat)
-	if !ok {
-		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpMul, value.Type(), stdlib.TypeFloat)
-	}
-	if _, ok := stdlib.BinaryType(stdlib.OpAdd, t, stdlib.TypeFloat); !ok {
-		if _, err := stdlib.Binary(stdlib.OpAdd, stdlib.Zero(t), stdlib.Zero(stdlib.TypeFloat)); err != nil {
-			return stdlib.Missing, err
-		}
-	}
-	v1, err := stdlib.Mul(value, stdlib.Float(2.0))
+	v, err := l.compute(at, value)
 	if err != nil {
 		return stdlib.Missing, err
 	}
-	v2, err := stdlib.Add(v1, stdlib.Float(1.0))
-	if err != nil {
-		return stdlib.Missing, err
-	}
-	return stdlib.Result(v2)
+	return stdlib.Result(v)
 }
 
 // where4Lambda is the lambda (testdata/whereeval.tick:10:12): "scaled" < 1000000.0
@@ -195,6 +166,12 @@ func (l *where4Lambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields) (s
 	if err != nil {
 		return stdlib.Missing, err
 	}
+	return l.compute(at, scaled)
+}
+
+// compute evaluates "scaled" < 1000000.0 on the values of its
+// references on one point.
+func (l *where4Lambda) compute(at int64, scaled stdlib.Value) (stdlib.Value, error) {
 	if scaled.Type() == stdlib.TypeFloat {
 		return stdlib.Bool(scaled.Float() < 1e+06), nil
 	}
@@ -208,14 +185,11 @@ func (l *where4Lambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields) (s
 // Test evaluates "scaled" < 1000000.0 as a condition,
 // on the values of its references on one point.
 func (l *where4Lambda) Test(at int64, scaled stdlib.Value) (bool, error) {
-	if scaled.Type() == stdlib.TypeFloat {
-		return scaled.Float() < 1e+06, nil
-	}
-	v1, err := stdlib.Lt(scaled, stdlib.Float(1e+06))
+	v, err := l.compute(at, scaled)
 	if err != nil {
 		return false, err
 	}
-	return stdlib.Predicate(v1)
+	return stdlib.Predicate(v)
 }
 
 // fromFusedNode runs from1, where2, eval3, where4 on each point, fused into one node.

@@ -57,6 +57,12 @@ func (l *from1WhereLambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields
 	if err != nil {
 		return stdlib.Missing, err
 	}
+	return l.compute(at, host)
+}
+
+// compute evaluates "host" != 'build' on the values of its
+// references on one point.
+func (l *from1WhereLambda) compute(at int64, host stdlib.Value) (stdlib.Value, error) {
 	if host.Type() == stdlib.TypeString {
 		return stdlib.Bool(host.Str() != "build"), nil
 	}
@@ -70,14 +76,11 @@ func (l *from1WhereLambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields
 // Test evaluates "host" != 'build' as a condition,
 // on the values of its references on one point.
 func (l *from1WhereLambda) Test(at int64, host stdlib.Value) (bool, error) {
-	if host.Type() == stdlib.TypeString {
-		return host.Str() != "build", nil
-	}
-	v1, err := stdlib.Neq(host, stdlib.String("build"))
+	v, err := l.compute(at, host)
 	if err != nil {
 		return false, err
 	}
-	return stdlib.Predicate(v1)
+	return stdlib.Predicate(v)
 }
 
 // where2Lambda is the lambda (input.tick:6:12): "usage" > 50.0
@@ -89,6 +92,12 @@ func (l *where2Lambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields) (s
 	if err != nil {
 		return stdlib.Missing, err
 	}
+	return l.compute(at, usage)
+}
+
+// compute evaluates "usage" > 50.0 on the values of its
+// references on one point.
+func (l *where2Lambda) compute(at int64, usage stdlib.Value) (stdlib.Value, error) {
 	if usage.Type() == stdlib.TypeFloat {
 		return stdlib.Bool(usage.Float() > 50.0), nil
 	}
@@ -102,14 +111,11 @@ func (l *where2Lambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields) (s
 // Test evaluates "usage" > 50.0 as a condition,
 // on the values of its references on one point.
 func (l *where2Lambda) Test(at int64, usage stdlib.Value) (bool, error) {
-	if usage.Type() == stdlib.TypeFloat {
-		return usage.Float() > 50.0, nil
-	}
-	v1, err := stdlib.Gt(usage, stdlib.Float(50.0))
+	v, err := l.compute(at, usage)
 	if err != nil {
 		return false, err
 	}
-	return stdlib.Predicate(v1)
+	return stdlib.Predicate(v)
 }
 
 // eval3DoubleLambda is the lambda (input.tick:7:11): "usage" * 2.0
@@ -121,6 +127,12 @@ func (l *eval3DoubleLambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Field
 	if err != nil {
 		return stdlib.Missing, err
 	}
+	return l.compute(at, usage)
+}
+
+// compute evaluates "usage" * 2.0 on the values of its
+// references on one point.
+func (l *eval3DoubleLambda) compute(at int64, usage stdlib.Value) (stdlib.Value, error) {
 	if usage.Type() == stdlib.TypeFloat {
 		return stdlib.Float(usage.Float() * 2.0), nil
 	}
@@ -134,14 +146,11 @@ func (l *eval3DoubleLambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Field
 // Result evaluates "usage" * 2.0 as a result,
 // on the values of its references on one point.
 func (l *eval3DoubleLambda) Result(at int64, usage stdlib.Value) (stdlib.Value, error) {
-	if usage.Type() == stdlib.TypeFloat {
-		return stdlib.Float(usage.Float() * 2.0), nil
-	}
-	v1, err := stdlib.Mul(usage, stdlib.Float(2.0))
+	v, err := l.compute(at, usage)
 	if err != nil {
 		return stdlib.Missing, err
 	}
-	return stdlib.Result(v1)
+	return stdlib.Result(v)
 }
 
 // eval3LabelLambda is the lambda (input.tick:7:34): "host" + '-x'
@@ -153,6 +162,12 @@ func (l *eval3LabelLambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields
 	if err != nil {
 		return stdlib.Missing, err
 	}
+	return l.compute(at, host)
+}
+
+// compute evaluates "host" + '-x' on the values of its
+// references on one point.
+func (l *eval3LabelLambda) compute(at int64, host stdlib.Value) (stdlib.Value, error) {
 	if host.Type() == stdlib.TypeString {
 		return stdlib.String(host.Str() + "-x"), nil
 	}
@@ -166,14 +181,11 @@ func (l *eval3LabelLambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields
 // Result evaluates "host" + '-x' as a result,
 // on the values of its references on one point.
 func (l *eval3LabelLambda) Result(at int64, host stdlib.Value) (stdlib.Value, error) {
-	if host.Type() == stdlib.TypeString {
-		return stdlib.String(host.Str() + "-x"), nil
-	}
-	v1, err := stdlib.Add(host, stdlib.String("-x"))
+	v, err := l.compute(at, host)
 	if err != nil {
 		return stdlib.Missing, err
 	}
-	return stdlib.Result(v1)
+	return stdlib.Result(v)
 }
 
 // fromFusedNode runs from1, where2, eval3 on each point, fused into one node.

@@ -81,6 +81,12 @@ func (l *eval2Lambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields) (st
 	if err != nil {
 		return stdlib.Missing, err
 	}
+	return l.compute(at, globalActivePower, subMetering1, subMetering2, subMetering3)
+}
+
+// compute evaluates float("Global_active_power") * 1000.0 / 60.0 - float("Sub_metering_1") - float("Sub_metering_2") - float("Sub_metering_3") on the values of its
+// references on one point.
+func (l *eval2Lambda) compute(at int64, globalActivePower, subMetering1, subMetering2, subMetering3 stdlib.Value) (stdlib.Value, error) {
 	floatFunc := stdlib.Lookup("float")
 	if err := floatFunc.Check([]string{"\"Global_active_power\""}, globalActivePower); err != nil {
 		return stdlib.Missing, err
@@ -243,163 +249,11 @@ func (l *eval2Lambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields) (st
 // Result evaluates float("Global_active_power") * 1000.0 / 60.0 - float("Sub_metering_1") - float("Sub_metering_2") - float("Sub_metering_3") as a result,
 // on the values of its references on one point.
 func (l *eval2Lambda) Result(at int64, globalActivePower, subMetering1, subMetering2, subMetering3 stdlib.Value) (stdlib.Value, error) {
-	floatFunc := stdlib.Lookup("float")
-	if err := floatFunc.Check([]string{"\"Global_active_power\""}, globalActivePower); err != nil {
-		return stdlib.Missing, err
-	}
-	t, _ := floatFunc.StaticType([]stdlib.Type{globalActivePower.Type()})
-	t2, ok := stdlib.BinaryType(stdlib.OpMul, t, stdlib.TypeFloat)
-	if !ok {
-		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpMul, t, stdlib.TypeFloat)
-	}
-	t3, ok := stdlib.BinaryType(stdlib.OpDiv, t2, stdlib.TypeFloat)
-	if !ok {
-		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpDiv, t2, stdlib.TypeFloat)
-	}
-	floatFunc2 := stdlib.Lookup("float")
-	if err := floatFunc2.Check([]string{"\"Sub_metering_1\""}, subMetering1); err != nil {
-		return stdlib.Missing, err
-	}
-	t4, _ := floatFunc2.StaticType([]stdlib.Type{subMetering1.Type()})
-	t5, ok := stdlib.BinaryType(stdlib.OpSub, t3, t4)
-	if !ok {
-		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpSub, t3, t4)
-	}
-	floatFunc3 := stdlib.Lookup("float")
-	if err := floatFunc3.Check([]string{"\"Sub_metering_2\""}, subMetering2); err != nil {
-		return stdlib.Missing, err
-	}
-	t6, _ := floatFunc3.StaticType([]stdlib.Type{subMetering2.Type()})
-	t7, ok := stdlib.BinaryType(stdlib.OpSub, t5, t6)
-	if !ok {
-		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpSub, t5, t6)
-	}
-	floatFunc4 := stdlib.Lookup("float")
-	if err := floatFunc4.Check([]string{"\"Sub_metering_3\""}, subMetering3); err != nil {
-		return stdlib.Missing, err
-	}
-	t8, _ := floatFunc4.StaticType([]stdlib.Type{subMetering3.Type()})
-	if _, ok := stdlib.BinaryType(stdlib.OpSub, t7, t8); !ok {
-		if _, err := stdlib.Binary(stdlib.OpSub, stdlib.Zero(t7), stdlib.Zero(t8)); err != nil {
-			return stdlib.Missing, err
-		}
-	}
-	floatFunc5 := stdlib.Lookup("float")
-	if err := floatFunc5.Check([]string{"\"Global_active_power\""}, globalActivePower); err != nil {
-		return stdlib.Missing, err
-	}
-	t9, _ := floatFunc5.StaticType([]stdlib.Type{globalActivePower.Type()})
-	t10, ok := stdlib.BinaryType(stdlib.OpMul, t9, stdlib.TypeFloat)
-	if !ok {
-		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpMul, t9, stdlib.TypeFloat)
-	}
-	t11, ok := stdlib.BinaryType(stdlib.OpDiv, t10, stdlib.TypeFloat)
-	if !ok {
-		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpDiv, t10, stdlib.TypeFloat)
-	}
-	floatFunc6 := stdlib.Lookup("float")
-	if err := floatFunc6.Check([]string{"\"Sub_metering_1\""}, subMetering1); err != nil {
-		return stdlib.Missing, err
-	}
-	t12, _ := floatFunc6.StaticType([]stdlib.Type{subMetering1.Type()})
-	t13, ok := stdlib.BinaryType(stdlib.OpSub, t11, t12)
-	if !ok {
-		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpSub, t11, t12)
-	}
-	floatFunc7 := stdlib.Lookup("float")
-	if err := floatFunc7.Check([]string{"\"Sub_metering_2\""}, subMetering2); err != nil {
-		return stdlib.Missing, err
-	}
-	t14, _ := floatFunc7.StaticType([]stdlib.Type{subMetering2.Type()})
-	if _, ok := stdlib.BinaryType(stdlib.OpSub, t13, t14); !ok {
-		if _, err := stdlib.Binary(stdlib.OpSub, stdlib.Zero(t13), stdlib.Zero(t14)); err != nil {
-			return stdlib.Missing, err
-		}
-	}
-	floatFunc8 := stdlib.Lookup("float")
-	if err := floatFunc8.Check([]string{"\"Global_active_power\""}, globalActivePower); err != nil {
-		return stdlib.Missing, err
-	}
-	t15, _ := floatFunc8.StaticType([]stdlib.Type{globalActivePower.Type()})
-	t16, ok := stdlib.BinaryType(stdlib.OpMul, t15, stdlib.TypeFloat)
-	if !ok {
-		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpMul, t15, stdlib.TypeFloat)
-	}
-	t17, ok := stdlib.BinaryType(stdlib.OpDiv, t16, stdlib.TypeFloat)
-	if !ok {
-		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpDiv, t16, stdlib.TypeFloat)
-	}
-	floatFunc9 := stdlib.Lookup("float")
-	if err := floatFunc9.Check([]string{"\"Sub_metering_1\""}, subMetering1); err != nil {
-		return stdlib.Missing, err
-	}
-	t18, _ := floatFunc9.StaticType([]stdlib.Type{subMetering1.Type()})
-	if _, ok := stdlib.BinaryType(stdlib.OpSub, t17, t18); !ok {
-		if _, err := stdlib.Binary(stdlib.OpSub, stdlib.Zero(t17), stdlib.Zero(t18)); err != nil {
-			return stdlib.Missing, err
-		}
-	}
-	floatFunc10 := stdlib.Lookup("float")
-	if err := floatFunc10.Check([]string{"\"Global_active_power\""}, globalActivePower); err != nil {
-		return stdlib.Missing, err
-	}
-	t19, _ := floatFunc10.StaticType([]stdlib.Type{globalActivePower.Type()})
-	t20, ok := stdlib.BinaryType(stdlib.OpMul, t19, stdlib.TypeFloat)
-	if !ok {
-		return stdlib.Missing, stdlib.BinaryTypeError(stdlib.OpMul, t19, stdlib.TypeFloat)
-	}
-	if _, ok := stdlib.BinaryType(stdlib.OpDiv, t20, stdlib.TypeFloat); !ok {
-		if _, err := stdlib.Binary(stdlib.OpDiv, stdlib.Zero(t20), stdlib.Zero(stdlib.TypeFloat)); err != nil {
-			return stdlib.Missing, err
-		}
-	}
-	floatFunc11 := stdlib.Lookup("float")
-	if err := floatFunc11.Check([]string{"\"Global_active_power\""}, globalActivePower); err != nil {
-		return stdlib.Missing, err
-	}
-	t21, _ := floatFunc11.StaticType([]stdlib.Type{globalActivePower.Type()})
-	if _, ok := stdlib.BinaryType(stdlib.OpMul, t21, stdlib.TypeFloat); !ok {
-		if _, err := stdlib.Binary(stdlib.OpMul, stdlib.Zero(t21), stdlib.Zero(stdlib.TypeFloat)); err != nil {
-			return stdlib.Missing, err
-		}
-	}
-	v1, err := stdlib.ToFloat(globalActivePower)
-	if err != nil {
-		return stdlib.Missing, stdlib.WithArgText(err, "\"Global_active_power\"")
-	}
-	v2, err := stdlib.Mul(v1, stdlib.Float(1000.0))
+	v, err := l.compute(at, globalActivePower, subMetering1, subMetering2, subMetering3)
 	if err != nil {
 		return stdlib.Missing, err
 	}
-	v3, err := stdlib.Div(v2, stdlib.Float(60.0))
-	if err != nil {
-		return stdlib.Missing, err
-	}
-	v4, err := stdlib.ToFloat(subMetering1)
-	if err != nil {
-		return stdlib.Missing, stdlib.WithArgText(err, "\"Sub_metering_1\"")
-	}
-	v5, err := stdlib.Sub(v3, v4)
-	if err != nil {
-		return stdlib.Missing, err
-	}
-	v6, err := stdlib.ToFloat(subMetering2)
-	if err != nil {
-		return stdlib.Missing, stdlib.WithArgText(err, "\"Sub_metering_2\"")
-	}
-	v7, err := stdlib.Sub(v5, v6)
-	if err != nil {
-		return stdlib.Missing, err
-	}
-	v8, err := stdlib.ToFloat(subMetering3)
-	if err != nil {
-		return stdlib.Missing, stdlib.WithArgText(err, "\"Sub_metering_3\"")
-	}
-	v9, err := stdlib.Sub(v7, v8)
-	if err != nil {
-		return stdlib.Missing, err
-	}
-	return stdlib.Result(v9)
+	return stdlib.Result(v)
 }
 
 // fromFusedNode runs from1, eval2 on each point, fused into one node.

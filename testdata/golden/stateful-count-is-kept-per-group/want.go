@@ -57,6 +57,12 @@ type eval2NLambda struct {
 
 // Eval evaluates count() on one point.
 func (l *eval2NLambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields) (stdlib.Value, error) {
+	return l.compute(at)
+}
+
+// compute evaluates count() on the values of its
+// references on one point.
+func (l *eval2NLambda) compute(at int64) (stdlib.Value, error) {
 	if l.count == nil {
 		l.count = stdlib.NewCountState()
 	}
@@ -83,14 +89,11 @@ func (l *eval2NLambda) LoadState(d *tickrt.StateDecoder) error {
 
 // Result evaluates count() as a result.
 func (l *eval2NLambda) Result(at int64) (stdlib.Value, error) {
-	if l.count == nil {
-		l.count = stdlib.NewCountState()
-	}
-	v1, err := l.count.Call()
+	v, err := l.compute(at)
 	if err != nil {
 		return stdlib.Missing, err
 	}
-	return stdlib.Result(v1)
+	return stdlib.Result(v)
 }
 
 // eval2SigmaLambda is the lambda (input.tick:6:28): sigma("usage")
@@ -104,6 +107,12 @@ func (l *eval2SigmaLambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields
 	if err != nil {
 		return stdlib.Missing, err
 	}
+	return l.compute(at, usage)
+}
+
+// compute evaluates sigma("usage") on the values of its
+// references on one point.
+func (l *eval2SigmaLambda) compute(at int64, usage stdlib.Value) (stdlib.Value, error) {
 	if l.sigma == nil {
 		l.sigma = stdlib.NewSigmaState()
 	}
@@ -131,14 +140,11 @@ func (l *eval2SigmaLambda) LoadState(d *tickrt.StateDecoder) error {
 // Result evaluates sigma("usage") as a result,
 // on the values of its references on one point.
 func (l *eval2SigmaLambda) Result(at int64, usage stdlib.Value) (stdlib.Value, error) {
-	if l.sigma == nil {
-		l.sigma = stdlib.NewSigmaState()
-	}
-	v1, err := l.sigma.Call(usage)
+	v, err := l.compute(at, usage)
 	if err != nil {
-		return stdlib.Missing, stdlib.WithArgText(err, "\"usage\"")
+		return stdlib.Missing, err
 	}
-	return stdlib.Result(v1)
+	return stdlib.Result(v)
 }
 
 // fromFusedNode runs from1, eval2 on each point, fused into one node.

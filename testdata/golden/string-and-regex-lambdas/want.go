@@ -62,6 +62,12 @@ func (l *where2Lambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields) (s
 	if err != nil {
 		return stdlib.Missing, err
 	}
+	return l.compute(at, host, usage)
+}
+
+// compute evaluates "host" =~ /^[ab]$/ AND isPresent("usage") on the values of its
+// references on one point.
+func (l *where2Lambda) compute(at int64, host, usage stdlib.Value) (stdlib.Value, error) {
 	isPresentFunc := stdlib.Lookup("isPresent")
 	if err := isPresentFunc.Check([]string{"\"usage\""}, usage); err != nil {
 		return stdlib.Missing, err
@@ -102,41 +108,11 @@ func (l *where2Lambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields) (s
 // Test evaluates "host" =~ /^[ab]$/ AND isPresent("usage") as a condition,
 // on the values of its references on one point.
 func (l *where2Lambda) Test(at int64, host, usage stdlib.Value) (bool, error) {
-	isPresentFunc := stdlib.Lookup("isPresent")
-	if err := isPresentFunc.Check([]string{"\"usage\""}, usage); err != nil {
-		return false, err
-	}
-	t, _ := isPresentFunc.StaticType([]stdlib.Type{usage.Type()})
-	if err := stdlib.CheckLogical(stdlib.OpAnd, stdlib.Zero(stdlib.TypeBool), stdlib.Zero(t)); err != nil {
-		return false, err
-	}
-	v1, err := stdlib.RegexMatch(host, stdlib.Regex(re1))
+	v, err := l.compute(at, host, usage)
 	if err != nil {
 		return false, err
 	}
-	v2 := v1
-	if v2.Type() != stdlib.TypeBool {
-		return false, &stdlib.TypeGuardError{
-			Got:  v2.Type(),
-			Want: stdlib.TypeBool,
-		}
-	}
-	v3 := v2
-	if v2.Bool() {
-		v4, err := stdlib.IsPresent(usage)
-		if err != nil {
-			return false, stdlib.WithArgText(err, "\"usage\"")
-		}
-		v5 := v4
-		if v5.Type() != stdlib.TypeBool {
-			return false, &stdlib.TypeGuardError{
-				Got:  v5.Type(),
-				Want: stdlib.TypeBool,
-			}
-		}
-		v3 = v5
-	}
-	return stdlib.Predicate(v3)
+	return stdlib.Predicate(v)
 }
 
 // eval3HostLambda is the lambda (input.tick:7:11): strToUpper("host")
@@ -148,6 +124,12 @@ func (l *eval3HostLambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields)
 	if err != nil {
 		return stdlib.Missing, err
 	}
+	return l.compute(at, host)
+}
+
+// compute evaluates strToUpper("host") on the values of its
+// references on one point.
+func (l *eval3HostLambda) compute(at int64, host stdlib.Value) (stdlib.Value, error) {
 	v1, err := stdlib.StrToUpper(host)
 	if err != nil {
 		return stdlib.Missing, stdlib.WithArgText(err, "\"host\"")
@@ -158,11 +140,11 @@ func (l *eval3HostLambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields)
 // Result evaluates strToUpper("host") as a result,
 // on the values of its references on one point.
 func (l *eval3HostLambda) Result(at int64, host stdlib.Value) (stdlib.Value, error) {
-	v1, err := stdlib.StrToUpper(host)
+	v, err := l.compute(at, host)
 	if err != nil {
-		return stdlib.Missing, stdlib.WithArgText(err, "\"host\"")
+		return stdlib.Missing, err
 	}
-	return stdlib.Result(v1)
+	return stdlib.Result(v)
 }
 
 // eval3LevelLambda is the lambda (input.tick:7:39): if("usage" > 50.0, 'high', 'low')
@@ -174,6 +156,12 @@ func (l *eval3LevelLambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields
 	if err != nil {
 		return stdlib.Missing, err
 	}
+	return l.compute(at, usage)
+}
+
+// compute evaluates if("usage" > 50.0, 'high', 'low') on the values of its
+// references on one point.
+func (l *eval3LevelLambda) compute(at int64, usage stdlib.Value) (stdlib.Value, error) {
 	v1, err := stdlib.Gt(usage, stdlib.Float(50.0))
 	if err != nil {
 		return stdlib.Missing, stdlib.ArgError(0, err)
@@ -188,15 +176,11 @@ func (l *eval3LevelLambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields
 // Result evaluates if("usage" > 50.0, 'high', 'low') as a result,
 // on the values of its references on one point.
 func (l *eval3LevelLambda) Result(at int64, usage stdlib.Value) (stdlib.Value, error) {
-	v1, err := stdlib.Gt(usage, stdlib.Float(50.0))
+	v, err := l.compute(at, usage)
 	if err != nil {
-		return stdlib.Missing, stdlib.ArgError(0, err)
+		return stdlib.Missing, err
 	}
-	v2, err := stdlib.If(v1, stdlib.String("high"), stdlib.String("low"))
-	if err != nil {
-		return stdlib.Missing, stdlib.WithArgText(err, "\"usage\" > 50", "high", "low")
-	}
-	return stdlib.Result(v2)
+	return stdlib.Result(v)
 }
 
 // eval3HourLambda is the lambda (input.tick:7:82): hour("time")
@@ -204,6 +188,12 @@ type eval3HourLambda struct{}
 
 // Eval evaluates hour("time") on one point.
 func (l *eval3HourLambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields) (stdlib.Value, error) {
+	return l.compute(at)
+}
+
+// compute evaluates hour("time") on the values of its
+// references on one point.
+func (l *eval3HourLambda) compute(at int64) (stdlib.Value, error) {
 	v1, err := stdlib.Hour(stdlib.Time(at))
 	if err != nil {
 		return stdlib.Missing, stdlib.WithArgText(err, "\"time\"")
@@ -213,11 +203,11 @@ func (l *eval3HourLambda) Eval(at int64, tags tickrt.Tags, fields tickrt.Fields)
 
 // Result evaluates hour("time") as a result.
 func (l *eval3HourLambda) Result(at int64) (stdlib.Value, error) {
-	v1, err := stdlib.Hour(stdlib.Time(at))
+	v, err := l.compute(at)
 	if err != nil {
-		return stdlib.Missing, stdlib.WithArgText(err, "\"time\"")
+		return stdlib.Missing, err
 	}
-	return stdlib.Result(v1)
+	return stdlib.Result(v)
 }
 
 // fromFusedNode runs from1, where2, eval3 on each point, fused into one node.

@@ -73,14 +73,7 @@ func Generate(p *ir.Program, opts Options) ([]byte, error) {
 	f.Line()
 	f.Comment(fmt.Sprintf("build constructs the nodes of task %s and links them.", p.Task))
 	f.Func().Id("build").Params(jen.Id("t").Op("*").Qual(rt, "Task")).Error().Block(body...)
-	for _, d := range g.decls {
-		f.Line()
-		f.Add(d)
-	}
-	for _, h := range g.helpers() {
-		f.Line()
-		f.Add(h)
-	}
+	g.addDecls(f)
 	var buf bytes.Buffer
 	if err := f.Render(&buf); err != nil {
 		return nil, fmt.Errorf("internal error: rendering the generated code: %v", err)
@@ -472,4 +465,17 @@ func durationCode(d time.Duration) jen.Code {
 		}
 	}
 	return jen.Qual("time", "Duration").Call(intLit(int64(d)))
+}
+
+// addDecls adds the declarations the generator wrote (node types, lambdas)
+// to f, then the helpers they use.
+func (g *generator) addDecls(f *jen.File) {
+	for _, d := range g.decls {
+		f.Line()
+		f.Add(d)
+	}
+	for _, h := range g.helpers() {
+		f.Line()
+		f.Add(h)
+	}
 }

@@ -3,18 +3,13 @@ package codegen
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/dave/jennifer/jen"
 
-	"github.com/tickc/tickc/codegen/gobuild"
 	"github.com/tickc/tickc/ir"
 	"github.com/tickc/tickc/parser"
 )
@@ -117,30 +112,8 @@ func TestDirectMethodsAgreeWithEval(t *testing.T) {
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Qual("fmt", "Sprintf").Call(jen.Lit("err %q"), jen.Err().Dot("Error").Call()))),
 		jen.Return(jen.Qual("fmt", "Sprintf").Call(jen.Lit("ok %v"), jen.Id("b"))),
 	)
-	for _, d := range g.decls {
-		f.Line()
-		f.Add(d)
-	}
-	for _, h := range g.helpers() {
-		f.Line()
-		f.Add(h)
-	}
-	var src bytes.Buffer
-	if err := f.Render(&src); err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(t.TempDir(), "direct")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	if err := gobuild.Build(ctx, []gobuild.Program{{Name: "direct", Source: src.Bytes(), Output: bin}}, gobuild.Options{CacheDir: testCache()}); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("running the program: %v", err)
-	}
+	g.addDecls(f)
+	out := runFile(t, f, "direct")
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	n := 0
 	for sc.Scan() {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -155,28 +156,8 @@ func TestTypedPathAgreesWithInterpreter(t *testing.T) {
 			),
 		),
 	)
-	for _, d := range g.decls {
-		f.Line()
-		f.Add(d)
-	}
-	for _, h := range g.helpers() {
-		f.Line()
-		f.Add(h)
-	}
-	var src bytes.Buffer
-	if err := f.Render(&src); err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(t.TempDir(), "typed")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	if err := gobuild.Build(ctx, []gobuild.Program{{Name: "typed", Source: src.Bytes(), Output: bin}}, gobuild.Options{CacheDir: testCache()}); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(bin).Output()
-	if err != nil {
-		t.Fatalf("running the program: %v", err)
-	}
+	g.addDecls(f)
+	out := runFile(t, f, "typed")
 	var got []string
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
@@ -249,4 +230,27 @@ func TestTypedPathCode(t *testing.T) {
 			t.Errorf("%s:\ngot  %s\nwant %s", c.expr, got, c.want)
 		}
 	}
+}
+
+// runFile renders f as a main package, builds it as name and returns what
+// it prints.
+func runFile(t *testing.T, f *jen.File, name string) []byte {
+	t.Helper()
+	var src bytes.Buffer
+	if err := f.Render(&src); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), name)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if err := gobuild.Build(ctx, []gobuild.Program{{Name: name, Source: src.Bytes(), Output: bin}}, gobuild.Options{CacheDir: testCache()}); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("running the program: %v", err)
+	}
+	return out
 }

@@ -271,14 +271,7 @@ func vectorProgram(cases []*vecCase) ([]byte, error) {
 			),
 		),
 	)
-	for _, d := range g.decls {
-		f.Line()
-		f.Add(d)
-	}
-	for _, h := range g.helpers() {
-		f.Line()
-		f.Add(h)
-	}
+	g.addDecls(f)
 	var buf bytes.Buffer
 	if err := f.Render(&buf); err != nil {
 		return nil, err

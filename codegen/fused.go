@@ -206,11 +206,7 @@ group's in group order (so that the same state gives the same bytes), then
 those all groups share:
 
 	func (n *cpuFrom) SaveState(e *tickrt.StateEncoder) {
-		seen := slices.Sorted(maps.Keys(n.seen))
-		e.Len(len(seen))
-		for _, g := range seen {
-			e.Group(g)
-		}
+		e.GroupSet(n.seen)
 		groups := slices.Sorted(maps.Keys(n.groups))
 		e.Len(len(groups))
 		for _, g := range groups {
@@ -235,17 +231,10 @@ func (g *generator) fusedStateMethods(fn *fusedNode, tracked bool, recv *jen.Sta
 	var parts []string
 	if tracked {
 		parts = append(parts, "the groups it has seen")
-		save = append(save,
-			jen.Id("seen").Op(":=").Add(sortedKeys("seen")),
-			jen.Id("e").Dot("Len").Call(jen.Len(jen.Id("seen"))),
-			jen.For(jen.List(jen.Id("_"), jen.Id("g")).Op(":=").Range().Id("seen")).Block(jen.Id("e").Dot("Group").Call(jen.Id("g"))),
-		)
+		save = append(save, jen.Id("e").Dot("GroupSet").Call(jen.Id("n").Dot("seen")))
 		load = append(load,
-			jen.Id("n").Dot("seen").Op("=").Map(jen.Qual(rt, "GroupID")).Bool().Values(),
+			jen.Id("n").Dot("seen").Op("=").Id("d").Dot("GroupSet").Call(),
 			jen.Id("n").Dot("lastOK").Op("=").False(),
-			jen.For(jen.Range().Id("d").Dot("Len").Call()).Block(
-				jen.Id("n").Dot("seen").Index(jen.Id("d").Dot("Group").Call()).Op("=").True(),
-			),
 		)
 	}
 	if fn.state != "" {

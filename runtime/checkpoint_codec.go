@@ -4,8 +4,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/tickc/tickc/stdlib"
@@ -101,6 +103,16 @@ func (e *StateEncoder) Value(v stdlib.Value) {
 
 // Group appends a group id.
 func (e *StateEncoder) Group(g GroupID) { e.String(string(g)) }
+
+// GroupSet appends a set of group ids: its size, then the ids in order, so
+// that the same set gives the same bytes.
+func (e *StateEncoder) GroupSet(set map[GroupID]bool) {
+	ids := slices.Sorted(maps.Keys(set))
+	e.Len(len(ids))
+	for _, g := range ids {
+		e.Group(g)
+	}
+}
 
 // Tags appends a tag set.
 func (e *StateEncoder) Tags(ts Tags) {
@@ -327,6 +339,15 @@ func (d *StateDecoder) Value() stdlib.Value {
 
 // Group reads a group id.
 func (d *StateDecoder) Group() GroupID { return GroupID(d.String()) }
+
+// GroupSet reads what StateEncoder.GroupSet wrote.
+func (d *StateDecoder) GroupSet() map[GroupID]bool {
+	set := map[GroupID]bool{}
+	for range d.Len() {
+		set[d.Group()] = true
+	}
+	return set
+}
 
 // Tags reads a tag set; an empty set reads as nil.
 func (d *StateDecoder) Tags() Tags {

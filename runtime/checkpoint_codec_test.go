@@ -1,6 +1,8 @@
 package runtime
 
 import (
+	"bytes"
+	"maps"
 	"math"
 	"reflect"
 	"regexp"
@@ -90,5 +92,24 @@ func TestStateDecoderRejectsMalformed(t *testing.T) {
 	d.Value()
 	if d.Err() == nil {
 		t.Error("unknown value type not reported")
+	}
+}
+
+func TestGroupSetRoundTrip(t *testing.T) {
+	set := map[GroupID]bool{"host=b": true, "": true, "host=a": true}
+	var e, same StateEncoder
+	e.GroupSet(set)
+	// The size, then the ids in order.
+	same.Len(3)
+	for _, g := range []GroupID{"", "host=a", "host=b"} {
+		same.Group(g)
+	}
+	if !bytes.Equal(e.Bytes(), same.Bytes()) {
+		t.Errorf("GroupSet wrote %q, want %q", e.Bytes(), same.Bytes())
+	}
+	d := NewStateDecoder(e.Bytes())
+	got := d.GroupSet()
+	if err := d.Finish(); err != nil || !maps.Equal(got, set) {
+		t.Errorf("read %v (%v), want %v", got, err, set)
 	}
 }

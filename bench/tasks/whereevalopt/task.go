@@ -7,8 +7,6 @@ import (
 	"fmt"
 	tickrt "github.com/tickc/tickc/runtime"
 	"github.com/tickc/tickc/stdlib"
-	"maps"
-	"slices"
 )
 
 // Spec returns the task whereeval, for tickrt.Main.
@@ -307,20 +305,13 @@ func (n *fromFusedNode) Done() {
 
 // SaveState writes the groups it has seen, in group order.
 func (n *fromFusedNode) SaveState(e *tickrt.StateEncoder) {
-	seen := slices.Sorted(maps.Keys(n.seen))
-	e.Len(len(seen))
-	for _, g := range seen {
-		e.Group(g)
-	}
+	e.GroupSet(n.seen)
 }
 
 // LoadState reads what SaveState wrote into a freshly built node.
 func (n *fromFusedNode) LoadState(d *tickrt.StateDecoder) error {
-	n.seen = map[tickrt.GroupID]bool{}
+	n.seen = d.GroupSet()
 	n.lastOK = false
-	for range d.Len() {
-		n.seen[d.Group()] = true
-	}
 	return d.Err()
 }
 

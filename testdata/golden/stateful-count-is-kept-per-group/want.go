@@ -243,11 +243,7 @@ func (n *fromFusedNode) state(g tickrt.GroupID) *fromFusedState {
 
 // SaveState writes the groups it has seen and the lambda state of each group, in group order.
 func (n *fromFusedNode) SaveState(e *tickrt.StateEncoder) {
-	seen := slices.Sorted(maps.Keys(n.seen))
-	e.Len(len(seen))
-	for _, g := range seen {
-		e.Group(g)
-	}
+	e.GroupSet(n.seen)
 	groups := slices.Sorted(maps.Keys(n.groups))
 	e.Len(len(groups))
 	for _, g := range groups {
@@ -259,11 +255,8 @@ func (n *fromFusedNode) SaveState(e *tickrt.StateEncoder) {
 
 // LoadState reads what SaveState wrote into a freshly built node.
 func (n *fromFusedNode) LoadState(d *tickrt.StateDecoder) error {
-	n.seen = map[tickrt.GroupID]bool{}
+	n.seen = d.GroupSet()
 	n.lastOK = false
-	for range d.Len() {
-		n.seen[d.Group()] = true
-	}
 	n.groups = map[tickrt.GroupID]*fromFusedState{}
 	for range d.Len() {
 		g := d.Group()

@@ -86,67 +86,35 @@ func loadSample(d *StateDecoder) sample {
 	return sample{time: d.Int(), value: d.Value(), tags: d.Tags(), fields: d.Fields()}
 }
 
-func saveSamples(e *StateEncoder, ss []sample) {
-	e.Len(len(ss))
-	for _, s := range ss {
-		saveSample(e, s)
+// saveList writes a slice: its length, then each element with put.
+func saveList[T any](e *StateEncoder, xs []T, put func(*StateEncoder, T)) {
+	e.Len(len(xs))
+	for _, x := range xs {
+		put(e, x)
 	}
 }
 
-// loadSamples reads what saveSamples wrote, at most limit samples.
-func loadSamples(d *StateDecoder, limit int) []sample {
+// loadList reads what saveList wrote, each element with get: nil when it
+// is empty, and a failure of d when it holds more than limit elements
+// (what names them in the message).
+func loadList[T any](d *StateDecoder, limit int, what string, get func(*StateDecoder) T) []T {
 	k := d.Len()
 	if d.Err() != nil || k == 0 {
 		return nil
 	}
 	if k > limit {
-		d.Fail(fmt.Errorf("%d samples saved where at most %d fit", k, limit))
+		d.Fail(fmt.Errorf("%d %s saved where at most %d fit", k, what, limit))
 		return nil
 	}
-	ss := make([]sample, 0, k)
+	xs := make([]T, 0, k)
 	for range k {
-		ss = append(ss, loadSample(d))
+		xs = append(xs, get(d))
 	}
-	return ss
+	return xs
 }
 
-func saveFloats(e *StateEncoder, fs []float64) {
-	e.Len(len(fs))
-	for _, f := range fs {
-		e.Float(f)
-	}
-}
-
-func loadFloats(d *StateDecoder) []float64 {
-	k := d.Len()
-	if d.Err() != nil || k == 0 {
-		return nil
-	}
-	fs := make([]float64, 0, k)
-	for range k {
-		fs = append(fs, d.Float())
-	}
-	return fs
-}
-
-func saveInts(e *StateEncoder, is []int64) {
-	e.Len(len(is))
-	for _, i := range is {
-		e.Int(i)
-	}
-}
-
-func loadInts(d *StateDecoder) []int64 {
-	k := d.Len()
-	if d.Err() != nil || k == 0 {
-		return nil
-	}
-	is := make([]int64, 0, k)
-	for range k {
-		is = append(is, d.Int())
-	}
-	return is
-}
+// noLimit is the limit of loadList for slices of any length.
+const noLimit = int(^uint(0) >> 1)
 
 func (r *countReducer) save(e *StateEncoder) {
 	e.Int(r.n)
@@ -201,9 +169,9 @@ func (r *selectReducer) load(d *StateDecoder) {
 	}
 }
 
-func (r *sliceReducer) save(e *StateEncoder) { saveSamples(e, r.points) }
+func (r *sliceReducer) save(e *StateEncoder) { saveList(e, r.points, saveSample) }
 
-func (r *sliceReducer) load(d *StateDecoder) { r.points = loadSamples(d, int(^uint(0)>>1)) }
+func (r *sliceReducer) load(d *StateDecoder) { r.points = loadList(d, noLimit, "samples", loadSample) }
 
 // save writes the distinct values' first points in an order of their
 // encodings, so that the same state always saves the same bytes.
@@ -244,10 +212,10 @@ func (r *distinctReducer) load(d *StateDecoder) {
 
 // save writes the heap's slice as it is, so that the restored heap has
 // the same shape.
-func (r *topBottomReducer) save(e *StateEncoder) { saveSamples(e, r.h.s) }
+func (r *topBottomReducer) save(e *StateEncoder) { saveList(e, r.h.s, saveSample) }
 
 func (r *topBottomReducer) load(d *StateDecoder) {
-	if s := loadSamples(d, r.n); s != nil {
+	if s := loadList(d, r.n, "samples", loadSample); s != nil {
 		r.h.s = s
 	}
 }
@@ -293,11 +261,11 @@ func (r *movingAverageReducer) save(e *StateEncoder) {
 	e.Int(r.isum)
 	e.Bool(r.fbuf != nil)
 	if r.fbuf != nil {
-		saveFloats(e, r.fbuf)
+		saveList(e, r.fbuf, (*StateEncoder).Float)
 	}
 	e.Bool(r.ibuf != nil)
 	if r.ibuf != nil {
-		saveInts(e, r.ibuf)
+		saveList(e, r.ibuf, (*StateEncoder).Int)
 	}
 }
 
@@ -305,13 +273,13 @@ func (r *movingAverageReducer) load(d *StateDecoder) {
 	r.pos, r.time, r.size = int(d.Uint()), d.Int(), int(d.Uint())
 	r.fsum, r.isum = d.Float(), d.Int()
 	if d.Bool() {
-		r.fbuf = loadFloats(d)
+		r.fbuf = loadList(d, noLimit, "floats", (*StateDecoder).Float)
 		if r.fbuf == nil {
 			r.fbuf = []float64{}
 		}
 	}
 	if d.Bool() {
-		r.ibuf = loadInts(d)
+		r.ibuf = loadList(d, noLimit, "ints", (*StateDecoder).Int)
 		if r.ibuf == nil {
 			r.ibuf = []int64{}
 		}
@@ -334,12 +302,13 @@ func (r *cumulativeSumReducer) load(d *StateDecoder) {
 }
 
 func (r *holtWintersReducer) save(e *StateEncoder) {
-	saveInts(e, r.times)
-	saveFloats(e, r.values)
+	saveList(e, r.times, (*StateEncoder).Int)
+	saveList(e, r.values, (*StateEncoder).Float)
 }
 
 func (r *holtWintersReducer) load(d *StateDecoder) {
-	r.times, r.values = loadInts(d), loadFloats(d)
+	r.times = loadList(d, noLimit, "times", (*StateDecoder).Int)
+	r.values = loadList(d, noLimit, "values", (*StateDecoder).Float)
 	if len(r.times) != len(r.values) {
 		d.Fail(fmt.Errorf("holtWinters state has %d times for %d values", len(r.times), len(r.values)))
 	}

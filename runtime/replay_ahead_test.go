@@ -89,13 +89,7 @@ func TestReadAheadStopsAtTheFirstError(t *testing.T) {
 func checkStreamRecordingFrom(rec []byte) error {
 	s := newStreamReader(bytes.NewReader(rec), "r.srpl", 0, func(err error) error { return err })
 	defer s.close()
-	block := make([]Point, 0, recordBlock)
-	for {
-		pts, err := s.read(block)
-		if err != nil || len(pts) == 0 {
-			return err
-		}
-	}
+	return s.readToEnd()
 }
 
 func TestReadAheadStopsEarly(t *testing.T) {

@@ -233,6 +233,12 @@ func checkStreamRecording(name string, now int64) error {
 	}
 	defer c.Close()
 	defer s.close()
+	return s.readToEnd()
+}
+
+// readToEnd reads the rest of the recording, block by block, and returns
+// its first error.
+func (s *streamReader) readToEnd() error {
 	block := make([]Point, 0, recordBlock)
 	for {
 		pts, err := s.read(block)

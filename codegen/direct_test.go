@@ -74,17 +74,7 @@ func TestDirectMethodsAgreeWithEval(t *testing.T) {
 			cases = append(cases, directCase(typ, lambdaRefs(l), use))
 		}
 	}
-	var points []jen.Code
-	for _, p := range typedPoints {
-		var tags, fields []jen.Code
-		for _, k := range sortedKeys(p.Tags) {
-			tags = append(tags, jen.Values(jen.Lit(k), jen.Lit(p.Tags[k])))
-		}
-		for _, k := range sortedKeys(p.Fields) {
-			fields = append(fields, jen.Values(jen.Lit(k), g.constant(p.Fields[k])))
-		}
-		points = append(points, jen.Values(jen.Qual(rt, "Tags").Values(tags...), jen.Qual(rt, "Fields").Values(fields...)))
-	}
+	points := typedPointsCode(g)
 	f := jen.NewFile("main")
 	f.ImportAlias(rt, "tickrt")
 	f.Var().Id("points").Op("=").Index().Struct(jen.Id("tags").Qual(rt, "Tags"), jen.Id("fields").Qual(rt, "Fields")).Values(points...)

@@ -126,17 +126,7 @@ func TestTypedPathAgreesWithInterpreter(t *testing.T) {
 	if fast < len(typedExprs)*2/3 {
 		t.Errorf("only %d of %d expressions have a fast path", fast, len(typedExprs))
 	}
-	var points []jen.Code
-	for _, p := range typedPoints {
-		var tags, fields []jen.Code
-		for _, k := range sortedKeys(p.Tags) {
-			tags = append(tags, jen.Values(jen.Lit(k), jen.Lit(p.Tags[k])))
-		}
-		for _, k := range sortedKeys(p.Fields) {
-			fields = append(fields, jen.Values(jen.Lit(k), g.constant(p.Fields[k])))
-		}
-		points = append(points, jen.Values(jen.Qual(rt, "Tags").Values(tags...), jen.Qual(rt, "Fields").Values(fields...)))
-	}
+	points := typedPointsCode(g)
 	f := jen.NewFile("main")
 	f.ImportAlias(rt, "tickrt")
 	f.Var().Id("lambdas").Op("=").Index().Qual(rt, "Lambda").Values(lambdas...)
@@ -253,4 +243,21 @@ func runFile(t *testing.T, f *jen.File, name string) []byte {
 		t.Fatalf("running the program: %v", err)
 	}
 	return out
+}
+
+// typedPointsCode writes typedPoints as Go composite literals of their
+// tags and fields.
+func typedPointsCode(g *generator) []jen.Code {
+	var points []jen.Code
+	for _, p := range typedPoints {
+		var tags, fields []jen.Code
+		for _, k := range sortedKeys(p.Tags) {
+			tags = append(tags, jen.Values(jen.Lit(k), jen.Lit(p.Tags[k])))
+		}
+		for _, k := range sortedKeys(p.Fields) {
+			fields = append(fields, jen.Values(jen.Lit(k), g.constant(p.Fields[k])))
+		}
+		points = append(points, jen.Values(jen.Qual(rt, "Tags").Values(tags...), jen.Qual(rt, "Fields").Values(fields...)))
+	}
+	return points
 }

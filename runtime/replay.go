@@ -310,13 +310,14 @@ func timerDue(t *Task, at int64) bool {
 	return len(t.pending) > 0 && t.pending[0].at <= at
 }
 
-// replayRun delivers the rest of a stream source's current block to t, the
-// only task of a replay of one recording, in one recover frame: for each
+// replayRun delivers the rest of a stream source's current block to the
+// only task of a replay of one recording (tasks holds it), in one recover frame: for each
 // point the task's clock moves to the point's time (its due timers fire)
 // and then the point is delivered, as the general loop does point by
 // point. The run stops early when the task fails, and after a point that
 // made a task loop data back, which is delivered before the next point.
-func (p *Program) replayRun(t *Task, src *replaySource, r *route) error {
+func (p *Program) replayRun(tasks []*Task, src *replaySource, r *route) error {
+	t := tasks[0]
 	if err := t.safely(func() {
 		for src.head < len(src.points) {
 			pt := &src.points[src.head]
@@ -335,7 +336,7 @@ func (p *Program) replayRun(t *Task, src *replaySource, r *route) error {
 	}); err != nil {
 		return err
 	}
-	return p.drainLoopback([]*Task{t})
+	return p.drainLoopback(tasks)
 }
 
 // earlierStreamError returns the first error of reading the stream
@@ -490,7 +491,7 @@ func (p *Program) Replay(opts ReplayOptions) (*ReplayOutput, error) {
 		if len(sources) == 1 && len(tasks) == 1 && len(streamTasks) == 1 {
 			// One recording into one task, the usual replay: the rest of
 			// the block goes in one run.
-			if err := p.replayRun(streamTasks[0], next, &routes[0]); err != nil {
+			if err := p.replayRun(streamTasks, next, &routes[0]); err != nil {
 				return nil, err
 			}
 			continue
